@@ -1,0 +1,153 @@
+"""Reading what a person typed: e-mail, personnummer/samordningsnummer, HSA-id or username.
+
+Pure functions (docs/contracts/README.md, "Identifier matching"). The check digit and the date are
+validated by the `personnummer` library, which accepts samordningsnummer (day + 60); the century of
+a 10-digit number is chosen here, against the caller's "today", as the contract says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from personnummer import personnummer as _pnr
+
+MAX_IDENTIFIER_LENGTH = 254
+
+_PNR_RE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
+_HSA_RE = re.compile(r"^SE\d{10}-[A-Z0-9]+$", re.IGNORECASE)
+
+
+class InvalidIdentifier(ValueError):
+    """The identifier cannot be used; `reason` is a stable code, the message Swedish."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Identifier:
+    kind: str  # "email" | "personnummer" | "hsa_id" | "username"
+    value: str  # normalised: the key the directory is searched with
+
+    @property
+    def masked(self) -> str:
+        return mask(self)
+
+
+def fold(text: str) -> str:
+    """Case-fold for matching without letting a look-alike meet another address.
+
+    ASCII letters are lower-cased; a non-ASCII letter is lower-cased only when its lower case is
+    not ASCII (so the Kelvin sign never becomes "k"). No NFKC (full-width letters stay themselves)
+    and no casefold (ß never becomes "ss"); dotless ı stays ı.
+    """
+    out = []
+    for ch in text:
+        low = ch.lower()
+        out.append(low if ch.isascii() or not low.isascii() else ch)
+    return "".join(out)
+
+
+def normalise_email(address: str) -> str:
+    return fold(address.strip())
+
+
+def normalise_hsa_id(value: str) -> str:
+    return value.strip().upper()
+
+
+def normalise_personnummer(text: str, today: dt.date) -> str:
+    """Return the 12-digit form of a personnummer or samordningsnummer, or raise InvalidIdentifier.
+
+    A 10-digit number takes the century that makes the person younger than 100 on `today`;
+    with "+" as separator, 100 or older.
+    """
+    match = _PNR_RE.match(text.strip())
+    if not match:
+        raise InvalidIdentifier("format", "Personnumret ska ha 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN.")
+    head, sep, tail = match.groups()
+    if len(head) == 8:
+        full = head + tail
+    else:
+        full = _choose_century(head, sep, tail, today)
+    try:
+        _pnr.Personnummer(full)
+    except _pnr.PersonnummerException:
+        raise InvalidIdentifier(
+            "check_digit", "Personnumret stämmer inte. Kontrollera siffrorna, särskilt de fyra sista."
+        ) from None
+    return full
+
+
+def birth_date_of(personnummer12: str) -> dt.date | None:
+    """The birth date in a 12-digit personnummer (samordningsnummer: day minus 60)."""
+    try:
+        year, month, day = int(personnummer12[:4]), int(personnummer12[4:6]), int(personnummer12[6:8])
+        if day > 60:
+            day -= 60
+        return dt.date(year, month, day)
+    except (ValueError, IndexError):
+        return None
+
+
+def age_on(birth: dt.date, today: dt.date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _choose_century(head: str, sep: str, tail: str, today: dt.date) -> str:
+    yy, mm, dd = int(head[:2]), int(head[2:4]), int(head[4:6])
+    if dd > 60:
+        dd -= 60
+    want_old = sep == "+"
+    for century in range(today.year // 100, today.year // 100 - 3, -1):
+        year = century * 100 + yy
+        try:
+            born = dt.date(year, mm, dd)
+        except ValueError:
+            # An impossible date: let the library reject it with a sensible century.
+            return f"{century:02d}{head}{tail}" if year <= today.year else f"{century - 1:02d}{head}{tail}"
+        if born > today:
+            continue
+        age = age_on(born, today)
+        if (want_old and age >= 100) or (not want_old and age < 100):
+            return f"{century:02d}{head}{tail}"
+    return f"{today.year // 100 - 1:02d}{head}{tail}"
+
+
+def parse_identifier(text: str, today: dt.date) -> Identifier:
+    """Classify and normalise what was typed, in the contract's order."""
+    if text is None:
+        raise InvalidIdentifier("empty", "Skriv din e-postadress, ditt personnummer eller ditt användarnamn.")
+    raw = text.strip()
+    if not raw:
+        raise InvalidIdentifier("empty", "Skriv din e-postadress, ditt personnummer eller ditt användarnamn.")
+    if len(raw) > MAX_IDENTIFIER_LENGTH:
+        raise InvalidIdentifier("too_long", f"Uppgiften är för lång. Skriv högst {MAX_IDENTIFIER_LENGTH} tecken.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+        raise InvalidIdentifier("control", "Uppgiften innehåller tecken som inte kan användas.")
+    if "@" in raw:
+        local, _, domain = raw.rpartition("@")
+        if not local or not domain or " " in raw:
+            raise InvalidIdentifier("email", "Skriv e-postadressen så här: namn@exempel.se.")
+        return Identifier("email", normalise_email(raw))
+    if _PNR_RE.match(raw):
+        return Identifier("personnummer", normalise_personnummer(raw, today))
+    if _HSA_RE.match(raw):
+        return Identifier("hsa_id", normalise_hsa_id(raw))
+    return Identifier("username", fold(raw))
+
+
+def mask(identifier: Identifier) -> str:
+    """A form safe to show a contact: enough to recognise, too little to use."""
+    value = identifier.value
+    if identifier.kind == "personnummer":
+        return f"{value[:8]}-****"
+    if identifier.kind == "email":
+        local, _, domain = value.rpartition("@")
+        return f"{local[:1]}***@{domain}"
+    if identifier.kind == "hsa_id":
+        return f"{value[:6]}******{value[12:]}" if len(value) > 12 else value[:4] + "***"
+    return value[:2] + "***" if len(value) > 2 else "***"

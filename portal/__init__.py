@@ -1,0 +1,43 @@
+"""Inloggningshjälpen: the Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import Settings
+from .extensions import babel, csrf, db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides what the PORTAL_* environment gives."""
+    settings = Settings.from_env()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "portal" / "static"),
+    )
+    app.config.update(settings.flask_config())
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401  (register the tables)
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    return app
+
+
+def _select_locale() -> str:
+    from flask import request
+
+    return request.accept_languages.best_match(["sv", "en"]) or "sv"

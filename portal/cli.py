@@ -1,0 +1,81 @@
+"""The `portal` command (docs/contracts/README.md). Each command is thin: it calls a plain function.
+
+Exit status: 0 success, 1 input refused (a Swedish message on stderr), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, ScriptInfo
+
+from . import create_app
+from .database import upgrade
+
+
+class Refused(click.ClickException):
+    """Input refused: exit 1 with the message on stderr."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        click.echo(f"Fel: {self.format_message()}", err=True)
+
+
+def _create_app(info: ScriptInfo | None = None):  # type: ignore[no-untyped-def]
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """Inloggningshjälpen: hjälp för den som inte kan logga in."""
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port att lyssna på.")
+@click.option("--worker", is_flag=True, help="Kör också arbetaren i en bakgrundstråd.")
+def run_command(host: str, port: int, worker: bool) -> None:
+    """Starta utvecklingsservern (skapar databasen om den saknas)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    if worker:
+        from .worker import start_background_worker
+
+        start_background_worker(app)
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--progress/--no-progress", default=None,
+              help="Visa förloppsindikator (standard: när stderr är en terminal).")
+def import_command(file: str, progress: bool | None) -> None:
+    """Läs in katalogen från FILE (JSON enligt import.schema.json; - för stdin)."""
+    from .importer import ImportRefused, import_path
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    show = sys.stderr.isatty() if progress is None else progress
+    try:
+        result = import_path(file, progress=show)
+    except ImportRefused as exc:
+        raise Refused(str(exc)) from None
+    click.echo(result.summary())
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Läs in demokatalogen (flera skolor, alla roller, fall för varje mottagare)."""
+    from .importer import ImportRefused, import_demo
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    try:
+        result = import_demo()
+    except ImportRefused as exc:  # pragma: no cover - the shipped file is tested
+        raise Refused(str(exc)) from None
+    click.echo(result.summary())

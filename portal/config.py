@@ -1,0 +1,94 @@
+"""Configuration from PORTAL_* environment variables (docs/contracts/README.md).
+
+Nothing is required: with no variable set the portal runs on an SQLite file, writes mail to
+an outbox folder and keeps a generated secret in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULT_MAIL_FROM = "Inloggningshjälpen <noreply@localhost>"
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off", "nej"}
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the secret kept in the instance folder, or create it once (mode 0600)."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    secret_key: str
+    base_url: str
+    mail_url: str
+    mail_from: str
+    ratelimit_storage_url: str
+    ratelimit_enabled: bool
+    fallback_contact: str | None
+    case_retention_days: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        instance = Path(env.get("PORTAL_INSTANCE_PATH") or "instance").resolve()
+        database_url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{instance / 'portal.sqlite3'}"
+        secret = env.get("PORTAL_SECRET_KEY") or _instance_secret(instance)
+        retention = env.get("PORTAL_CASE_RETENTION_DAYS") or "90"
+        try:
+            retention_days = int(retention)
+        except ValueError as exc:
+            raise ValueError(f"PORTAL_CASE_RETENTION_DAYS ska vara ett heltal, inte {retention!r}") from exc
+        return cls(
+            instance_path=instance,
+            database_url=database_url,
+            secret_key=secret,
+            base_url=(env.get("PORTAL_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+            mail_url=env.get("PORTAL_MAIL_URL") or "outbox:",
+            mail_from=env.get("PORTAL_MAIL_FROM") or DEFAULT_MAIL_FROM,
+            ratelimit_storage_url=env.get("PORTAL_RATELIMIT_STORAGE_URL") or "memory://",
+            ratelimit_enabled=_flag(env.get("PORTAL_RATELIMIT_ENABLED"), True),
+            fallback_contact=env.get("PORTAL_FALLBACK_CONTACT") or None,
+            case_retention_days=retention_days,
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "PORTAL_BASE_URL": self.base_url,
+            "PORTAL_MAIL_URL": self.mail_url,
+            "PORTAL_MAIL_FROM": self.mail_from,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
+            "PORTAL_FALLBACK_CONTACT": self.fallback_contact,
+            "PORTAL_CASE_RETENTION_DAYS": self.case_retention_days,
+            "PORTAL_SETTINGS": self,
+            "BABEL_DEFAULT_LOCALE": "sv",
+            "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        }

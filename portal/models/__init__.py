@@ -1,0 +1,37 @@
+"""SQLAlchemy tables. The directory is replaced whole by `portal import`; the rest survives it."""
+
+from .directory import (
+    DIRECTORY_TABLES,
+    Account,
+    Contact,
+    Group,
+    GroupMember,
+    GroupOwner,
+    Guardianship,
+    Notice,
+    Organisation,
+    Person,
+    PersonEmail,
+    Placement,
+    Role,
+    School,
+)
+from .portal_state import PortalPassword
+
+__all__ = [
+    "DIRECTORY_TABLES",
+    "Account",
+    "Contact",
+    "Group",
+    "GroupMember",
+    "GroupOwner",
+    "Guardianship",
+    "Notice",
+    "Organisation",
+    "Person",
+    "PersonEmail",
+    "Placement",
+    "PortalPassword",
+    "Role",
+    "School",
+]
