@@ -51,6 +51,11 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
+def name_key(name: str) -> str:
+    """A person's name for finding look-alike records: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
 def normalise_email(address: str) -> str:
     return fold(address.strip())
 

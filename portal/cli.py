@@ -79,3 +79,33 @@ def demo_command() -> None:
     except ImportRefused as exc:  # pragma: no cover - the shipped file is tested
         raise Refused(str(exc)) from None
     click.echo(result.summary())
+
+
+@main.command("diagnose")
+@click.option("--role", required=True, help="Vem som frågar (guardian, teacher, …).")
+@click.option("--service", required=True, help="Tjänsten personen försökte logga in i.")
+@click.option("--symptom", required=True, help="Vad som hände.")
+@click.option("--school", "place", required=True,
+              help="Skolenhetskod, eller huvudmannens id för agency_eservice.")
+@click.option("--identifier", required=True, help="E-post, personnummer, HSA-id eller användarnamn.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Datum som kontrollerna räknar med (ÅÅÅÅ-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Skriv ut ett JSON-objekt.")
+def diagnose_command(role: str, service: str, symptom: str, place: str, identifier: str,
+                     today, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    """Kör kontrollerna för en fråga. Skickar ingen e-post och sparar inget ärende."""
+    import json
+
+    from .diagnosis import QuestionRefused, run
+    from .report import diagnosis_table
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    try:
+        outcome = run(role, service, symptom, place, identifier, today.date() if today else None)
+    except QuestionRefused as exc:
+        raise Refused(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+    else:
+        click.echo(diagnosis_table(outcome))

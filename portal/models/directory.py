@@ -53,6 +53,8 @@ class Person(db.Model):  # type: ignore[name-defined]
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     src: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(Text)
+    # checks.identifiers.name_key(name): finds same-name records (guardian.duplicate_profiles)
+    name_key: Mapped[str | None] = mapped_column(Text, index=True)
     # normalised to 12 digits, no separator
     personnummer: Mapped[str | None] = mapped_column(String(12), index=True)
     temporary_personnummer: Mapped[bool] = mapped_column(Boolean, default=False)

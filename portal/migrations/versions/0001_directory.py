@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:40:35.991017
+Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
@@ -140,6 +140,7 @@ def upgrade() -> None:
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('src', sa.Integer(), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('name_key', sa.Text(), nullable=True),
     sa.Column('personnummer', sa.String(length=12), nullable=True),
     sa.Column('temporary_personnummer', sa.Boolean(), nullable=False),
     sa.Column('protected_identity', sa.Boolean(), nullable=False),
@@ -150,6 +151,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('persons', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_persons_hsa_id'), ['hsa_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_persons_name_key'), ['name_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_persons_personnummer'), ['personnummer'], unique=False)
 
     op.create_table('placements',
@@ -230,6 +232,7 @@ def downgrade() -> None:
     op.drop_table('placements')
     with op.batch_alter_table('persons', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_persons_personnummer'))
+        batch_op.drop_index(batch_op.f('ix_persons_name_key'))
         batch_op.drop_index(batch_op.f('ix_persons_hsa_id'))
 
     op.drop_table('persons')

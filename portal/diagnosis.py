@@ -1,0 +1,107 @@
+"""One diagnosis: validate the question, build the snapshot, run the checks, resolve the contact.
+
+`portal diagnose` and the worker both call `run`, so the command shows exactly what a case gets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from checks import Diagnosis, diagnose, resolve_contact
+from checks.identifiers import Identifier, InvalidIdentifier, parse_identifier
+from checks.routing import ContactInfo
+from checks.snapshot import Question, Snapshot
+from checks.vocab import ORGANISATION_SERVICES, ROLES, SERVICES, SYMPTOMS
+
+from . import directory
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class QuestionRefused(ValueError):
+    """The question cannot be diagnosed; the message is Swedish and names what was wrong."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    snapshot: Snapshot
+    diagnosis: Diagnosis
+    contact: ContactInfo | None
+
+    def as_json(self) -> dict[str, object]:
+        d = self.diagnosis
+        route = None
+        if d.route_kind is not None:
+            route = self.contact.as_route() if self.contact else {"kind": d.route_kind, "name": None, "email": None}
+            route["kind"] = d.route_kind
+        return {
+            "role": d.role,
+            "service": d.service,
+            "symptom": d.symptom,
+            "school": d.place,
+            "matched": d.matched,
+            "findings": [f.as_json() for f in d.findings],
+            "route": route,
+            "self_service": d.self_service,
+        }
+
+
+def moment(today: dt.date | None) -> tuple[dt.date, dt.datetime]:
+    """"Today" and "now": a fixed day is judged at 12:00 in Stockholm; else the real time."""
+    if today is not None:
+        return today, dt.datetime.combine(today, dt.time(12, 0), tzinfo=STOCKHOLM)
+    now = dt.datetime.now(STOCKHOLM)
+    return now.date(), now
+
+
+def check_vocabulary(role: str, service: str, symptom: str) -> None:
+    for name, value, allowed in (("roll", role, ROLES), ("tjänst", service, SERVICES),
+                                 ("symptom", symptom, SYMPTOMS)):
+        if value not in allowed:
+            raise QuestionRefused(
+                f"okänd {name} {value[:40]!r}. Tillåtna värden: {', '.join(allowed)}"
+            )
+
+
+def question(role: str, service: str, symptom: str, place: str, today: dt.date | None = None) -> Question:
+    check_vocabulary(role, service, symptom)
+    day, now = moment(today)
+    return Question(role=role, service=service, symptom=symptom, place=place, today=day, now=now)
+
+
+def identifier(text: str, today: dt.date) -> Identifier:
+    try:
+        return parse_identifier(text, today)
+    except InvalidIdentifier as exc:
+        raise QuestionRefused(f"ogiltig identifierare: {exc}") from None
+
+
+def route_contact(diagnosis: Diagnosis, snap: Snapshot) -> ContactInfo | None:
+    if diagnosis.route_kind is None:
+        return None
+    return resolve_contact(
+        diagnosis.route_kind,
+        directory.contacts_for(diagnosis.route_kind),
+        school=snap.school.code if snap.school else None,
+        organisation=snap.organisation.id,
+        service=snap.question.service,
+        fallback=current_app.config.get("PORTAL_FALLBACK_CONTACT"),
+    )
+
+
+def run(role: str, service: str, symptom: str, place: str, identifier_text: str,
+        today: dt.date | None = None) -> Outcome:
+    """Diagnose one question against the directory. Sends nothing and stores nothing."""
+    q = question(role, service, symptom, place, today)
+    ident = identifier(identifier_text, q.today)
+    try:
+        snap = directory.snapshot(q, ident)
+    except directory.UnknownPlace:
+        what = "organisation" if service in ORGANISATION_SERVICES else "skola"
+        raise QuestionRefused(f"ingen sådan {what} (no such school): {place[:20]!r}") from None
+    result = diagnose(snap)
+    return Outcome(snapshot=snap, diagnosis=result, contact=route_contact(result, snap))

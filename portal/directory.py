@@ -1,0 +1,334 @@
+"""Look-ups in the directory, and the snapshot the checks read.
+
+Every query is a small named function over indexed columns; a snapshot costs a fixed handful of
+statements whatever the directory's size. Views and commands never query the directory themselves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import and_, or_, select
+
+from checks.identifiers import Identifier, name_key
+from checks.routing import ContactInfo
+from checks.snapshot import (
+    AccountInfo,
+    ChildInfo,
+    GroupInfo,
+    NoticeInfo,
+    OrganisationInfo,
+    PersonInfo,
+    PlacementInfo,
+    Question,
+    RoleInfo,
+    SchoolInfo,
+    Snapshot,
+    Subject,
+)
+from checks.vocab import ORGANISATION_SERVICES, SCHOOL_REGISTERED_SERVICES
+
+from .extensions import db
+from .models import (
+    Account,
+    Contact,
+    Group,
+    GroupMember,
+    GroupOwner,
+    Guardianship,
+    Notice,
+    Organisation,
+    Person,
+    PersonEmail,
+    Placement,
+    Role,
+    School,
+)
+
+
+class UnknownPlace(LookupError):
+    """No such school (or organisation, for agency e-services)."""
+
+
+# -- the place ----------------------------------------------------------------------------------------
+def _org_info(org: Organisation, *, has_eservice_admin: bool) -> OrganisationInfo:
+    return OrganisationInfo(
+        id=org.id,
+        name=org.name,
+        account_management=org.account_management,
+        tenant=org.tenant,
+        eservice_agreement=org.eservice_agreement,
+        has_eservice_admin=has_eservice_admin,
+    )
+
+
+def _has_eservice_admin(org_id: str) -> bool:
+    stmt = select(Role.id).where(
+        Role.organisation_id == org_id, Role.school_code.is_(None), Role.role == "eservice_admin",
+        Role.archived.is_(False),
+    ).limit(1)
+    return db.session.execute(stmt).first() is not None
+
+
+def place(service: str, code: str) -> tuple[OrganisationInfo, SchoolInfo | None]:
+    """The organisation and school a case is about; raises UnknownPlace."""
+    if service in ORGANISATION_SERVICES:
+        org = db.session.get(Organisation, code)
+        if org is None:
+            raise UnknownPlace(code)
+        return _org_info(org, has_eservice_admin=_has_eservice_admin(org.id)), None
+    row = db.session.execute(
+        select(School, Organisation).join(Organisation, Organisation.id == School.organisation_id)
+        .where(School.code == code)
+    ).first()
+    if row is None:
+        raise UnknownPlace(code)
+    school, org = row
+    return _org_info(org, has_eservice_admin=False), SchoolInfo(
+        code=school.code,
+        name=school.name,
+        organisation_id=school.organisation_id,
+        guardian_login=school.guardian_login,
+        bankid_login=school.bankid_login,
+        account_management=school.account_management,
+        tenant=school.tenant,
+    )
+
+
+def notices_for(service: str, school: str | None, organisation: str) -> tuple[NoticeInfo, ...]:
+    """Notices whose every named scope matches the case (active or not: the checks decide)."""
+    stmt = select(Notice).where(
+        or_(Notice.service.is_(None), Notice.service == service),
+        or_(Notice.school_code.is_(None), Notice.school_code == school),
+        or_(Notice.organisation_id.is_(None), Notice.organisation_id == organisation),
+    ).order_by(Notice.src)
+    return tuple(
+        NoticeInfo(id=n.id, text=n.text, starts_at=n.starts_at, ends_at=n.ends_at, service=n.service,
+                   school=n.school_code, organisation=n.organisation_id)
+        for n in db.session.scalars(stmt)
+    )
+
+
+def contacts_for(kind: str) -> list[ContactInfo]:
+    stmt = select(Contact).where(Contact.kind == kind).order_by(Contact.src)
+    return [
+        ContactInfo(kind=c.kind, name=c.name, email=c.email, school=c.school_code,
+                    organisation=c.organisation_id, service=c.service, id=c.ext_id, order=c.src)
+        for c in db.session.scalars(stmt)
+    ]
+
+
+# -- the person ----------------------------------------------------------------------------------------
+def persons_matching(identifier: Identifier, service: str) -> tuple[list[str], list[str] | None]:
+    """Person ids the identifier points at; for a username also the account ids it names."""
+    if identifier.kind == "email":
+        stmt = select(PersonEmail.person_id).where(PersonEmail.email_key == identifier.value)
+    elif identifier.kind == "personnummer":
+        stmt = select(Person.id).where(Person.personnummer == identifier.value)
+    elif identifier.kind == "hsa_id":
+        stmt = select(Person.id).where(Person.hsa_id == identifier.value)
+    else:
+        rows = db.session.execute(
+            select(Account.id, Account.person_id).where(
+                Account.service == service, Account.username_key == identifier.value
+            )
+        ).all()
+        return sorted({r.person_id for r in rows}), [r.id for r in rows]
+    return sorted(set(db.session.scalars(stmt))), None
+
+
+def _account_info(a: Account) -> AccountInfo:
+    return AccountInfo(
+        id=a.id, person_id=a.person_id, service=a.service, username=a.username, school=a.school_code,
+        organisation=a.organisation_id, status=a.status, invited=a.invited, login_allowed=a.login_allowed,
+        locked=a.locked, must_change_password=a.must_change_password,
+        login_portals=tuple(a.login_portals or ()), activated_at=a.activated_at,
+    )
+
+
+def _roles_of(person_ids: Iterable[str]) -> dict[str, list[RoleInfo]]:
+    rows = db.session.execute(
+        select(Role, School.organisation_id)
+        .outerjoin(School, School.code == Role.school_code)
+        .where(Role.person_id.in_(list(person_ids)))
+        .order_by(Role.src)
+    ).all()
+    found: dict[str, list[RoleInfo]] = defaultdict(list)
+    for role, school_org in rows:
+        found[role.person_id].append(RoleInfo(
+            person_id=role.person_id, role=role.role, school=role.school_code,
+            organisation=school_org if role.school_code else role.organisation_id,
+            archived=role.archived, licence=role.licence, subjects=tuple(role.subjects or ()),
+        ))
+    return found
+
+
+def _persons(person_ids: Iterable[str]) -> dict[str, PersonInfo]:
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    emails: dict[str, list[str]] = defaultdict(list)
+    for row in db.session.execute(
+        select(PersonEmail.person_id, PersonEmail.email).where(PersonEmail.person_id.in_(ids))
+        .order_by(PersonEmail.person_id, PersonEmail.position)
+    ):
+        emails[row.person_id].append(row.email)
+    return {
+        p.id: PersonInfo(
+            id=p.id, name=p.name, personnummer=p.personnummer, temporary_personnummer=p.temporary_personnummer,
+            protected_identity=p.protected_identity, birth_date=p.birth_date, emails=tuple(emails[p.id]),
+            hsa_id=p.hsa_id, tenant=p.tenant,
+        )
+        for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))
+    }
+
+
+def _at_place(account: Account, service: str, place_code: str) -> bool:
+    if service in SCHOOL_REGISTERED_SERVICES:
+        return account.school_code == place_code
+    if service in ORGANISATION_SERVICES:
+        return account.organisation_id == place_code
+    return True
+
+
+def _holds_role_here(roles: list[RoleInfo], role: str, service: str, place_code: str) -> bool:
+    if service in ORGANISATION_SERVICES:
+        return any(r.role == role and r.school is None and r.organisation == place_code for r in roles)
+    return any(r.role == role and r.school == place_code for r in roles)
+
+
+def find_subject(question: Question, identifier: Identifier, organisation_id: str) -> Subject | None:
+    """Match the identifier (docs/contracts/README.md "Identifier matching") and gather the person."""
+    person_ids, username_accounts = persons_matching(identifier, question.service)
+    if not person_ids:
+        return None
+    roles = _roles_of(person_ids)
+    accounts = db.session.scalars(
+        select(Account).where(Account.person_id.in_(person_ids), Account.service == question.service)
+    ).all()
+    candidates = [
+        a for a in accounts
+        if _at_place(a, question.service, question.place)
+        and _holds_role_here(roles[a.person_id], question.role, question.service, question.place)
+        and (username_accounts is None or a.id in username_accounts)
+    ]
+    # Several matches (a shared personnummer): the active one, then the lowest id.
+    matched = min(candidates, key=lambda a: (a.status != "active", a.id)) if candidates else None
+    if matched is not None:
+        person_id = matched.person_id
+    else:
+        person_id = min(
+            person_ids,
+            key=lambda pid: (not _holds_role_here(roles[pid], question.role, question.service, question.place), pid),
+        )
+    return _subject(question, person_id, roles[person_id], matched, organisation_id)
+
+
+def _subject(question: Question, person_id: str, roles: list[RoleInfo], matched: Account | None,
+             organisation_id: str) -> Subject:
+    me = _persons([person_id])[person_id]
+    look_alike_ids = _look_alike_ids(me, question, organisation_id)
+    people = _persons(look_alike_ids)
+    service_accounts = db.session.scalars(
+        select(Account).where(Account.person_id.in_([person_id, *look_alike_ids]),
+                              Account.service == question.service)
+        .order_by(Account.id)
+    ).all()
+    return Subject(
+        person=me,
+        account=_account_info(matched) if matched is not None else None,
+        roles=tuple(roles),
+        service_accounts=tuple(_account_info(a) for a in service_accounts),
+        children=_children(person_id) if question.role == "guardian" else (),
+        groups=_groups(person_id, question.place) if question.service == "learning_platform" else (),
+        look_alikes=tuple(people[i] for i in look_alike_ids if i in people),
+    )
+
+
+def _look_alike_ids(me: PersonInfo, question: Question, organisation_id: str) -> list[str]:
+    """Other persons sharing the personnummer; for guardians also same-name guardians in the organisation."""
+    clauses = []
+    if me.personnummer:
+        clauses.append(Person.personnummer == me.personnummer)
+    if question.role == "guardian":
+        same_name_guardian = and_(
+            Person.name_key == name_key(me.name),
+            Person.id.in_(
+                select(Role.person_id).join(School, School.code == Role.school_code)
+                .where(Role.role == "guardian", School.organisation_id == organisation_id)
+            ),
+        )
+        clauses.append(same_name_guardian)
+    if not clauses:
+        return []
+    stmt = select(Person.id).where(or_(*clauses), Person.id != me.id).order_by(Person.id)
+    return list(db.session.scalars(stmt))
+
+
+def _children(guardian_id: str) -> tuple[ChildInfo, ...]:
+    child_ids = list(db.session.scalars(
+        select(Guardianship.child_id).where(Guardianship.guardian_id == guardian_id).order_by(Guardianship.src)
+    ))
+    if not child_ids:
+        return ()
+    people = _persons(child_ids)
+    placements: dict[str, list[PlacementInfo]] = defaultdict(list)
+    for p in db.session.scalars(select(Placement).where(Placement.student_id.in_(child_ids)).order_by(Placement.src)):
+        placements[p.student_id].append(PlacementInfo(
+            student_id=p.student_id, school=p.school_code, start=p.start, end=p.end, status=p.status,
+            guardians_may_log_in=p.guardians_may_log_in, adult_guardian_access=p.adult_guardian_access,
+        ))
+    return tuple(
+        ChildInfo(person=people[cid], placements=tuple(placements[cid]))
+        for cid in dict.fromkeys(child_ids) if cid in people
+    )
+
+
+def _groups(person_id: str, school_code: str) -> tuple[GroupInfo, ...]:
+    mine = select(GroupOwner.group_id).where(GroupOwner.person_id == person_id).union(
+        select(GroupMember.group_id).where(GroupMember.person_id == person_id)
+    )
+    groups = db.session.scalars(
+        select(Group).where(Group.school_code == school_code, Group.id.in_(mine)).order_by(Group.src)
+    ).all()
+    if not groups:
+        return ()
+    ids = [g.id for g in groups]
+    owners: dict[str, set[str]] = defaultdict(set)
+    members: dict[str, set[str]] = defaultdict(set)
+    for row in db.session.execute(select(GroupOwner.group_id, GroupOwner.person_id).where(GroupOwner.group_id.in_(ids))):
+        owners[row.group_id].add(row.person_id)
+    for row in db.session.execute(select(GroupMember.group_id, GroupMember.person_id).where(GroupMember.group_id.in_(ids))):
+        members[row.group_id].add(row.person_id)
+    return tuple(
+        GroupInfo(id=g.id, school=g.school_code, kind=g.kind, connected=g.connected,
+                  owners=frozenset(owners[g.id]), members=frozenset(members[g.id]),
+                  course_plan=g.course_plan, subject=g.subject)
+        for g in groups
+    )
+
+
+def snapshot(question: Question, identifier: Identifier | None, *, look_up_person: bool = True) -> Snapshot:
+    """Everything the checks need for one question. With `look_up_person` false (the web request),
+    the person is not looked up at all, so the work is the same whatever was typed."""
+    organisation, school = place(question.service, question.place)
+    subject = None
+    if look_up_person and identifier is not None and not _external(organisation, school, question.service):
+        subject = find_subject(question, identifier, organisation.id)
+    return Snapshot(
+        question=question,
+        organisation=organisation,
+        school=school,
+        notices=notices_for(question.service, school.code if school else None, organisation.id),
+        identifier=identifier,
+        subject=subject,
+    )
+
+
+def _external(organisation: OrganisationInfo, school: SchoolInfo | None, service: str) -> bool:
+    """Rule 2: accounts managed outside the portal are not looked into."""
+    if service not in ("school_platform", "learning_platform"):
+        return False
+    setting = (school.account_management if school else None) or organisation.account_management
+    return setting == "external"
