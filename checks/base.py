@@ -12,19 +12,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from .i18n import N_
 from .identifiers import age_on, birth_date_of, normalise_email
 from .snapshot import AccountInfo, GroupInfo, PersonInfo, PlacementInfo, RoleInfo, Snapshot, Subject
 from .vocab import ORGANISATION_SERVICES
+
+__all__ = ["ADVICE", "ANY", "DEFAULT", "N_", "REMEDY", "Check", "Context", "Texts", "check", "ok"]
 
 ANY = None
 ADVICE = "advice"  # on fail: guidance only, never decides the route
 DEFAULT = "default"  # on fail: the role's default route (routing rule 3)
 REMEDY = "remedy"  # account.password_reset: a reset link, never a route
-
-
-def N_(message: str) -> str:
-    """Mark a string for translation; it is translated where it is shown (Babel keyword N_)."""
-    return message
 
 
 @dataclass(frozen=True)

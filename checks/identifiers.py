@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from personnummer import personnummer as _pnr
 
+from .i18n import N_
+
 MAX_IDENTIFIER_LENGTH = 254
 
 _PNR_RE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
@@ -72,17 +74,14 @@ def normalise_personnummer(text: str, today: dt.date) -> str:
     """
     match = _PNR_RE.match(text.strip())
     if not match:
-        raise InvalidIdentifier("format", "Personnumret ska ha 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN.")
+        raise InvalidIdentifier("format", N_("Personnumret ska ha 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN."))
     head, sep, tail = match.groups()
-    if len(head) == 8:
-        full = head + tail
-    else:
-        full = _choose_century(head, sep, tail, today)
+    full = head + tail if len(head) == 8 else _choose_century(head, sep, tail, today)
     try:
         _pnr.Personnummer(full)
     except _pnr.PersonnummerException:
         raise InvalidIdentifier(
-            "check_digit", "Personnumret stämmer inte. Kontrollera siffrorna, särskilt de fyra sista."
+            "check_digit", N_("Personnumret stämmer inte. Kontrollera siffrorna, särskilt de fyra sista.")
         ) from None
     return full
 
@@ -125,18 +124,18 @@ def _choose_century(head: str, sep: str, tail: str, today: dt.date) -> str:
 def parse_identifier(text: str, today: dt.date) -> Identifier:
     """Classify and normalise what was typed, in the contract's order."""
     if text is None:
-        raise InvalidIdentifier("empty", "Skriv din e-postadress, ditt personnummer eller ditt användarnamn.")
+        raise InvalidIdentifier("empty", N_("Skriv din e-postadress, ditt personnummer eller ditt användarnamn."))
     raw = text.strip()
     if not raw:
-        raise InvalidIdentifier("empty", "Skriv din e-postadress, ditt personnummer eller ditt användarnamn.")
+        raise InvalidIdentifier("empty", N_("Skriv din e-postadress, ditt personnummer eller ditt användarnamn."))
     if len(raw) > MAX_IDENTIFIER_LENGTH:
-        raise InvalidIdentifier("too_long", f"Uppgiften är för lång. Skriv högst {MAX_IDENTIFIER_LENGTH} tecken.")
+        raise InvalidIdentifier("too_long", N_("Uppgiften är för lång. Skriv högst 254 tecken."))
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
-        raise InvalidIdentifier("control", "Uppgiften innehåller tecken som inte kan användas.")
+        raise InvalidIdentifier("control", N_("Uppgiften innehåller tecken som inte kan användas."))
     if "@" in raw:
         local, _, domain = raw.rpartition("@")
         if not local or not domain or " " in raw:
-            raise InvalidIdentifier("email", "Skriv e-postadressen så här: namn@exempel.se.")
+            raise InvalidIdentifier("email", N_("Skriv e-postadressen så här: namn@exempel.se."))
         return Identifier("email", normalise_email(raw))
     if _PNR_RE.match(raw):
         return Identifier("personnummer", normalise_personnummer(raw, today))

@@ -24,11 +24,24 @@ class Refused(click.ClickException):
         click.echo(f"Fel: {self.format_message()}", err=True)
 
 
+class PortalGroup(FlaskGroup):
+    """The command group; a database that does not answer is a message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            return super().invoke(ctx)
+        except OperationalError:
+            raise Refused("databasen svarar inte. Kontrollera PORTAL_DATABASE_URL och att databasen är igång.") \
+                from None
+
+
 def _create_app(info: ScriptInfo | None = None):  # type: ignore[no-untyped-def]
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+@click.group(cls=PortalGroup, create_app=_create_app, add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 def main() -> None:
     """Inloggningshjälpen: hjälp för den som inte kan logga in."""

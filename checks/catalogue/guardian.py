@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..base import ADVICE, N_, Context, Texts, check, ok
+from ..snapshot import PersonInfo, PlacementInfo
 
 G = ["guardian"]
 SP = ["school_platform"]
 
 
-def _any_child_here(ctx: Context, test) -> str:  # type: ignore[no-untyped-def]
+def _any_child_here(ctx: Context, test: Callable[[PersonInfo, PlacementInfo], bool]) -> str:
     """Pass when at least one linked child placed at this school passes; skip with none."""
     if ctx.account is None or not ctx.placements_here:
         return "skip"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..base import ADVICE, ANY, N_, Context, Texts, check, ok
+from ..snapshot import NoticeInfo
 
 ESERVICE_ROLES = ("eservice_user", "eservice_admin")
 
 
-def active_notices(ctx: Context) -> list:  # type: ignore[type-arg]
+def active_notices(ctx: Context) -> list[NoticeInfo]:
     """Notices that apply to this case and are active now (from ≤ now < to)."""
     now = ctx.question.now
     org_id = ctx.organisation.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..base import N_, Context, Texts, check, ok, school_year_start
+from ..snapshot import AccountInfo
 
 T = ["teacher"]
 AP = ["assessment_portal"]
@@ -10,7 +11,7 @@ LP = ["learning_platform"]
 STAFF_AND_STUDENTS = ["teacher", "mentor", "student"]
 
 
-def _assessment_accounts_here(ctx: Context, *, same_personnummer: bool) -> list:  # type: ignore[type-arg]
+def _assessment_accounts_here(ctx: Context, *, same_personnummer: bool) -> list[AccountInfo]:
     if ctx.subject is None:
         return []
     ids = {ctx.person.id}
