@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from personnummer import personnummer as _pnr
@@ -17,8 +18,8 @@ from .i18n import N_
 
 MAX_IDENTIFIER_LENGTH = 254
 
-_PNR_RE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
-_HSA_RE = re.compile(r"^SE\d{10}-[A-Z0-9]+$", re.IGNORECASE)
+_PNR_RE = re.compile(r"^([0-9]{6}|[0-9]{8})([-+]?)([0-9]{4})$")
+_HSA_RE = re.compile(r"^[Ss][Ee][0-9]{10}-[A-Za-z0-9]+$")
 
 
 class InvalidIdentifier(ValueError):
@@ -46,6 +47,8 @@ def fold(text: str) -> str:
     not ASCII (so the Kelvin sign never becomes "k"). No NFKC (full-width letters stay themselves)
     and no casefold (ß never becomes "ss"); dotless ı stays ı.
     """
+    if text.isascii():
+        return text.lower()
     out = []
     for ch in text:
         low = ch.lower()
@@ -130,7 +133,7 @@ def parse_identifier(text: str, today: dt.date) -> Identifier:
         raise InvalidIdentifier("empty", N_("Skriv din e-postadress, ditt personnummer eller ditt användarnamn."))
     if len(raw) > MAX_IDENTIFIER_LENGTH:
         raise InvalidIdentifier("too_long", N_("Uppgiften är för lång. Skriv högst 254 tecken."))
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in raw):
         raise InvalidIdentifier("control", N_("Uppgiften innehåller tecken som inte kan användas."))
     if "@" in raw:
         local, _, domain = raw.rpartition("@")

@@ -27,6 +27,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from .database import tune_sqlite
+
+        with app.app_context():
+            tune_sqlite(db.engine)
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
 

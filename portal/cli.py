@@ -6,6 +6,7 @@ Exit status: 0 success, 1 input refused (a Swedish message on stderr), 2 wrong u
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -30,8 +31,12 @@ class PortalGroup(FlaskGroup):
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         from sqlalchemy.exc import OperationalError
 
+        from .config import ConfigError
+
         try:
             return super().invoke(ctx)
+        except ConfigError as exc:
+            raise Refused(str(exc)) from None
         except OperationalError:
             raise Refused("databasen svarar inte. Kontrollera PORTAL_DATABASE_URL och att databasen är igång.") \
                 from None
@@ -50,15 +55,10 @@ def main() -> None:
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port att lyssna på.")
-@click.option("--worker", is_flag=True, help="Kör också arbetaren i en bakgrundstråd.")
-def run_command(host: str, port: int, worker: bool) -> None:
+def run_command(host: str, port: int) -> None:
     """Starta utvecklingsservern (skapar databasen om den saknas)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)
-    if worker:
-        from .worker import start_background_worker
-
-        start_background_worker(app)
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
 
@@ -105,7 +105,7 @@ def demo_command() -> None:
               help="Datum som kontrollerna räknar med (ÅÅÅÅ-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Skriv ut ett JSON-objekt.")
 def diagnose_command(role: str, service: str, symptom: str, place: str, identifier: str,
-                     today, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+                     today: datetime | None, as_json: bool) -> None:
     """Kör kontrollerna för en fråga. Skickar ingen e-post och sparar inget ärende."""
     import json
 
@@ -122,3 +122,7 @@ def diagnose_command(role: str, service: str, symptom: str, place: str, identifi
         click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
     else:
         click.echo(diagnosis_table(outcome))
+
+
+if __name__ == "__main__":  # python -m portal.cli
+    main()

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 DEFAULT_MAIL_FROM = "Inloggningshjälpen <noreply@localhost>"
+
+
+class ConfigError(ValueError):
+    """A PORTAL_* variable has a value the portal cannot use (message in Swedish)."""
 
 
 def _flag(value: str | None, default: bool) -> bool:
@@ -62,7 +67,7 @@ class Settings:
         try:
             retention_days = int(retention)
         except ValueError as exc:
-            raise ValueError(f"PORTAL_CASE_RETENTION_DAYS ska vara ett heltal, inte {retention!r}") from exc
+            raise ConfigError(f"PORTAL_CASE_RETENTION_DAYS ska vara ett heltal, inte {retention!r}") from exc
         return cls(
             instance_path=instance,
             database_url=database_url,

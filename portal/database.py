@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from flask import Flask
+from sqlalchemy import Engine, event
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -24,3 +25,17 @@ def upgrade(app: Flask) -> None:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """The embedded database: WAL so the web and the worker can read while one writes, a busy
+    timeout instead of "database is locked", and a page cache and memory map large enough that
+    look-ups in a large directory do not go to the file system."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000",
+                       "cache_size=-65536", "mmap_size=268435456"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()

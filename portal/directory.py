@@ -6,10 +6,12 @@ statements whatever the directory's size. Views and commands never query the dir
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 
 from checks.identifiers import Identifier, name_key
 from checks.routing import ContactInfo
@@ -96,26 +98,31 @@ def place(service: str, code: str) -> tuple[OrganisationInfo, SchoolInfo | None]
     )
 
 
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """Times are stored in UTC; SQLite gives them back without their zone."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 def notices_for(service: str, school: str | None, organisation: str) -> tuple[NoticeInfo, ...]:
     """Notices whose every named scope matches the case (active or not: the checks decide)."""
-    stmt = select(Notice).where(
+    stmt = select(Notice.__table__).where(
         or_(Notice.service.is_(None), Notice.service == service),
         or_(Notice.school_code.is_(None), Notice.school_code == school),
         or_(Notice.organisation_id.is_(None), Notice.organisation_id == organisation),
     ).order_by(Notice.src)
     return tuple(
-        NoticeInfo(id=n.id, text=n.text, starts_at=n.starts_at, ends_at=n.ends_at, service=n.service,
+        NoticeInfo(id=n.id, text=n.text, starts_at=_aware(n.starts_at) or n.starts_at, ends_at=_aware(n.ends_at), service=n.service,
                    school=n.school_code, organisation=n.organisation_id)
-        for n in db.session.scalars(stmt)
+        for n in db.session.execute(stmt)
     )
 
 
 def contacts_for(kind: str) -> list[ContactInfo]:
-    stmt = select(Contact).where(Contact.kind == kind).order_by(Contact.src)
+    stmt = select(Contact.__table__).where(Contact.kind == kind).order_by(Contact.src)
     return [
         ContactInfo(kind=c.kind, name=c.name, email=c.email, school=c.school_code,
                     organisation=c.organisation_id, service=c.service, id=c.ext_id, order=c.src)
-        for c in db.session.scalars(stmt)
+        for c in db.session.execute(stmt)
     ]
 
 
@@ -138,7 +145,7 @@ def persons_matching(identifier: Identifier, service: str) -> tuple[list[str], l
     return sorted(set(db.session.scalars(stmt))), None
 
 
-def _account_info(a: Account) -> AccountInfo:
+def _account_info(a: Any) -> AccountInfo:
     return AccountInfo(
         id=a.id, person_id=a.person_id, service=a.service, username=a.username, school=a.school_code,
         organisation=a.organisation_id, status=a.status, invited=a.invited, login_allowed=a.login_allowed,
@@ -165,26 +172,33 @@ def _roles_of(person_ids: Iterable[str]) -> dict[str, list[RoleInfo]]:
 
 
 def _persons(person_ids: Iterable[str]) -> dict[str, PersonInfo]:
+    """Persons with their e-mail addresses in order, in one statement."""
     ids = list(person_ids)
     if not ids:
         return {}
+    rows = db.session.execute(
+        select(Person.__table__, PersonEmail.email)
+        .outerjoin(PersonEmail, PersonEmail.person_id == Person.id)
+        .where(Person.id.in_(ids))
+        .order_by(Person.id, PersonEmail.position)
+    ).all()
     emails: dict[str, list[str]] = defaultdict(list)
-    for row in db.session.execute(
-        select(PersonEmail.person_id, PersonEmail.email).where(PersonEmail.person_id.in_(ids))
-        .order_by(PersonEmail.person_id, PersonEmail.position)
-    ):
-        emails[row.person_id].append(row.email)
+    people: dict[str, Any] = {}
+    for row in rows:
+        people.setdefault(row.id, row)
+        if row.email is not None:
+            emails[row.id].append(row.email)
     return {
-        p.id: PersonInfo(
+        pid: PersonInfo(
             id=p.id, name=p.name, personnummer=p.personnummer, temporary_personnummer=p.temporary_personnummer,
-            protected_identity=p.protected_identity, birth_date=p.birth_date, emails=tuple(emails[p.id]),
+            protected_identity=p.protected_identity, birth_date=p.birth_date, emails=tuple(emails[pid]),
             hsa_id=p.hsa_id, tenant=p.tenant,
         )
-        for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))
+        for pid, p in people.items()
     }
 
 
-def _at_place(account: Account, service: str, place_code: str) -> bool:
+def _at_place(account: Any, service: str, place_code: str) -> bool:
     if service in SCHOOL_REGISTERED_SERVICES:
         return account.school_code == place_code
     if service in ORGANISATION_SERVICES:
@@ -204,8 +218,8 @@ def find_subject(question: Question, identifier: Identifier, organisation_id: st
     if not person_ids:
         return None
     roles = _roles_of(person_ids)
-    accounts = db.session.scalars(
-        select(Account).where(Account.person_id.in_(person_ids), Account.service == question.service)
+    accounts = db.session.execute(
+        select(Account.__table__).where(Account.person_id.in_(person_ids), Account.service == question.service)
     ).all()
     candidates = [
         a for a in accounts
@@ -225,13 +239,13 @@ def find_subject(question: Question, identifier: Identifier, organisation_id: st
     return _subject(question, person_id, roles[person_id], matched, organisation_id)
 
 
-def _subject(question: Question, person_id: str, roles: list[RoleInfo], matched: Account | None,
+def _subject(question: Question, person_id: str, roles: list[RoleInfo], matched: Any | None,
              organisation_id: str) -> Subject:
     me = _persons([person_id])[person_id]
     look_alike_ids = _look_alike_ids(me, question, organisation_id)
     people = _persons(look_alike_ids)
-    service_accounts = db.session.scalars(
-        select(Account).where(Account.person_id.in_([person_id, *look_alike_ids]),
+    service_accounts = db.session.execute(
+        select(Account.__table__).where(Account.person_id.in_([person_id, *look_alike_ids]),
                               Account.service == question.service)
         .order_by(Account.id)
     ).all()
@@ -247,50 +261,55 @@ def _subject(question: Question, person_id: str, roles: list[RoleInfo], matched:
 
 
 def _look_alike_ids(me: PersonInfo, question: Question, organisation_id: str) -> list[str]:
-    """Other persons sharing the personnummer; for guardians also same-name guardians in the organisation."""
-    clauses = []
+    """Other persons sharing the personnummer; for guardians also same-name guardians in the organisation.
+
+    Two indexed look-ups rather than one OR, which neither database can serve from an index."""
+    found: set[str] = set()
     if me.personnummer:
-        clauses.append(Person.personnummer == me.personnummer)
+        found.update(db.session.scalars(
+            select(Person.id).where(Person.personnummer == me.personnummer, Person.id != me.id)
+        ))
     if question.role == "guardian":
-        same_name_guardian = and_(
-            Person.name_key == name_key(me.name),
-            Person.id.in_(
-                select(Role.person_id).join(School, School.code == Role.school_code)
-                .where(Role.role == "guardian", School.organisation_id == organisation_id)
-            ),
-        )
-        clauses.append(same_name_guardian)
-    if not clauses:
-        return []
-    stmt = select(Person.id).where(or_(*clauses), Person.id != me.id).order_by(Person.id)
-    return list(db.session.scalars(stmt))
+        found.update(db.session.scalars(
+            select(Role.person_id)
+            .join(Person, Person.id == Role.person_id)
+            .join(School, School.code == Role.school_code)
+            .where(Person.name_key == name_key(me.name), Person.id != me.id, Role.role == "guardian",
+                   School.organisation_id == organisation_id)
+        ))
+    return sorted(found)
 
 
 def _children(guardian_id: str) -> tuple[ChildInfo, ...]:
-    child_ids = list(db.session.scalars(
-        select(Guardianship.child_id).where(Guardianship.guardian_id == guardian_id).order_by(Guardianship.src)
-    ))
-    if not child_ids:
-        return ()
-    people = _persons(child_ids)
+    """The guardian's linked children with every placement, in one statement."""
+    rows = db.session.execute(
+        select(Guardianship.child_id, Person.name, Person.personnummer, Person.birth_date,
+               Person.protected_identity, Placement.__table__)
+        .join(Person, Person.id == Guardianship.child_id)
+        .outerjoin(Placement, Placement.student_id == Guardianship.child_id)
+        .where(Guardianship.guardian_id == guardian_id)
+        .order_by(Guardianship.src, Placement.src)
+    ).all()
+    people: dict[str, PersonInfo] = {}
     placements: dict[str, list[PlacementInfo]] = defaultdict(list)
-    for p in db.session.scalars(select(Placement).where(Placement.student_id.in_(child_ids)).order_by(Placement.src)):
-        placements[p.student_id].append(PlacementInfo(
-            student_id=p.student_id, school=p.school_code, start=p.start, end=p.end, status=p.status,
-            guardians_may_log_in=p.guardians_may_log_in, adult_guardian_access=p.adult_guardian_access,
-        ))
-    return tuple(
-        ChildInfo(person=people[cid], placements=tuple(placements[cid]))
-        for cid in dict.fromkeys(child_ids) if cid in people
-    )
+    for r in rows:
+        if r.child_id not in people:
+            people[r.child_id] = PersonInfo(id=r.child_id, name=r.name, personnummer=r.personnummer,
+                                            birth_date=r.birth_date, protected_identity=r.protected_identity)
+        if r.student_id is not None:
+            placements[r.child_id].append(PlacementInfo(
+                student_id=r.student_id, school=r.school_code, start=r.start, end=r.end, status=r.status,
+                guardians_may_log_in=r.guardians_may_log_in, adult_guardian_access=r.adult_guardian_access,
+            ))
+    return tuple(ChildInfo(person=person, placements=tuple(placements[cid])) for cid, person in people.items())
 
 
 def _groups(person_id: str, school_code: str) -> tuple[GroupInfo, ...]:
     mine = select(GroupOwner.group_id).where(GroupOwner.person_id == person_id).union(
         select(GroupMember.group_id).where(GroupMember.person_id == person_id)
     )
-    groups = db.session.scalars(
-        select(Group).where(Group.school_code == school_code, Group.id.in_(mine)).order_by(Group.src)
+    groups = db.session.execute(
+        select(Group.__table__).where(Group.school_code == school_code, Group.id.in_(mine)).order_by(Group.src)
     ).all()
     if not groups:
         return ()

@@ -66,9 +66,9 @@ def teacher_account_inactive_code31(ctx: Context) -> str:
     user=N_("Du verkar vara registrerad två gånger på skolan. Rektor tar bort den extra registreringen."),
     fix=N_("Läraren är registrerad mer än en gång på skolan. Bara rektor kan ta bort konton: ta bort det "
            "konto vars första siffra är lägst."),
-), about_person=True)
+))
 def teacher_duplicate_registration(ctx: Context) -> str:
-    if ctx.subject is None:
+    if ctx.account is None:
         return "skip"
     return ok(len(_assessment_accounts_here(ctx, same_personnummer=True)) <= 1)
 

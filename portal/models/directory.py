@@ -82,7 +82,7 @@ class Account(db.Model):  # type: ignore[name-defined]
     __tablename__ = "accounts"
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     src: Mapped[int] = mapped_column(Integer)
-    person_id: Mapped[str] = mapped_column(ID, index=True)
+    person_id: Mapped[str] = mapped_column(ID)
     service: Mapped[str] = mapped_column(String(32))
     username: Mapped[str | None] = mapped_column(Text)
     # casefolded username, for matching a typed username on a service
@@ -98,7 +98,10 @@ class Account(db.Model):  # type: ignore[name-defined]
     activated_at: Mapped[dt.date | None] = mapped_column(Date)
     password_hash: Mapped[str | None] = mapped_column(Text)
 
-    __table_args__ = (Index("ix_accounts_service_username", "service", "username_key"),)
+    __table_args__ = (
+        Index("ix_accounts_service_username", "service", "username_key"),
+        Index("ix_accounts_person_service", "person_id", "service"),
+    )
 
 
 class Role(db.Model):  # type: ignore[name-defined]

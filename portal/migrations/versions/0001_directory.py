@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('accounts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_accounts_person_id'), ['person_id'], unique=False)
+        batch_op.create_index('ix_accounts_person_service', ['person_id', 'service'], unique=False)
         batch_op.create_index('ix_accounts_service_username', ['service', 'username_key'], unique=False)
 
     op.create_table('contacts',
@@ -269,7 +269,7 @@ def downgrade() -> None:
     op.drop_table('contacts')
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.drop_index('ix_accounts_service_username')
-        batch_op.drop_index(batch_op.f('ix_accounts_person_id'))
+        batch_op.drop_index('ix_accounts_person_service')
 
     op.drop_table('accounts')
     # ### end Alembic commands ###

@@ -1,0 +1,49 @@
+# Developer shortcuts. Every target uses the virtualenv in .venv (make install creates it);
+# use another one with `make test BIN=/path/to/venv/bin`.
+BIN ?= .venv/bin
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-pg lint typecheck bench translations ci
+
+help: ## List the targets
+	@echo "Targets:"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+install: ## Create .venv and install the portal with its test tools (editable)
+	test -x $(BIN)/python || python3 -m venv .venv
+	$(BIN)/pip install -e '.[test]'
+
+run: ## Load the demo directory and serve it on http://127.0.0.1:5000 with the worker
+	$(BIN)/portal demo
+	$(BIN)/portal run --worker
+
+test: ## Run the tests on SQLite (the README's test command)
+	$(BIN)/pytest
+
+test-pg: ## Run the tests on PostgreSQL (PG_URL; that database is wiped)
+	PORTAL_DATABASE_URL='$(PG_URL)' $(BIN)/pytest
+
+lint: ## ruff check
+	$(BIN)/ruff check .
+
+typecheck: ## mypy on portal/ and checks/
+	$(BIN)/mypy
+
+bench: ## Run the benchmarks in bench/ (rate limits off); results go to bench/out/
+	cd bench && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_import.py && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_diagnose.py
+
+translations: ## Extract messages to translations/messages.pot, then update and compile the catalogues
+	mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o translations/messages.pot .
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		set -e; \
+		$(BIN)/pybabel update -i translations/messages.pot -d translations; \
+		$(BIN)/pybabel compile -d translations; \
+	else \
+		echo "No catalogue yet. Start one with:"; \
+		echo "  $(BIN)/pybabel init -i translations/messages.pot -d translations -l en"; \
+	fi
+
+ci: ## Run what CI runs: install, lint, type check, tests on SQLite and PostgreSQL
+	bash .ci/run
