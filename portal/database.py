@@ -28,14 +28,13 @@ def upgrade(app: Flask) -> None:
 
 
 def tune_sqlite(engine: Engine) -> None:
-    """The embedded database: WAL so the web and the worker can read while one writes, a busy
-    timeout instead of "database is locked", and a page cache and memory map large enough that
-    look-ups in a large directory do not go to the file system."""
+    """The embedded database: WAL so the web and the worker can read while one writes, and a busy
+    timeout instead of "database is locked". (A larger page cache or a memory map did not make
+    look-ups faster in bench/bench_diagnose.py, and they make an import's memory grow with the file.)"""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000",
-                       "cache_size=-65536", "mmap_size=268435456"):
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

@@ -49,12 +49,17 @@ from .models import (
 )
 
 
+def _run(stmt: Any) -> Any:
+    """Execute a read on the session's connection: Core rows, without the ORM's per-statement work."""
+    return db.session.connection().execute(stmt)
+
+
 class UnknownPlace(LookupError):
     """No such school (or organisation, for agency e-services)."""
 
 
 # -- the place ----------------------------------------------------------------------------------------
-def _org_info(org: Organisation, *, has_eservice_admin: bool) -> OrganisationInfo:
+def _org_info(org: Any, *, has_eservice_admin: bool) -> OrganisationInfo:
     return OrganisationInfo(
         id=org.id,
         name=org.name,
@@ -70,23 +75,23 @@ def _has_eservice_admin(org_id: str) -> bool:
         Role.organisation_id == org_id, Role.school_code.is_(None), Role.role == "eservice_admin",
         Role.archived.is_(False),
     ).limit(1)
-    return db.session.execute(stmt).first() is not None
+    return _run(stmt).first() is not None
 
 
 def place(service: str, code: str) -> tuple[OrganisationInfo, SchoolInfo | None]:
     """The organisation and school a case is about; raises UnknownPlace."""
+    org_table = Organisation.__table__
     if service in ORGANISATION_SERVICES:
-        org = db.session.get(Organisation, code)
+        org = _run(select(org_table).where(org_table.c.id == code)).first()
         if org is None:
             raise UnknownPlace(code)
         return _org_info(org, has_eservice_admin=_has_eservice_admin(org.id)), None
-    row = db.session.execute(
-        select(School, Organisation).join(Organisation, Organisation.id == School.organisation_id)
-        .where(School.code == code)
-    ).first()
-    if row is None:
+    school = _run(select(School.__table__).where(School.code == code)).first()
+    if school is None:
         raise UnknownPlace(code)
-    school, org = row
+    org = _run(select(org_table).where(org_table.c.id == school.organisation_id)).first()
+    if org is None:
+        raise UnknownPlace(code)
     return _org_info(org, has_eservice_admin=False), SchoolInfo(
         code=school.code,
         name=school.name,
@@ -113,7 +118,7 @@ def notices_for(service: str, school: str | None, organisation: str) -> tuple[No
     return tuple(
         NoticeInfo(id=n.id, text=n.text, starts_at=_aware(n.starts_at) or n.starts_at, ends_at=_aware(n.ends_at), service=n.service,
                    school=n.school_code, organisation=n.organisation_id)
-        for n in db.session.execute(stmt)
+        for n in _run(stmt)
     )
 
 
@@ -122,7 +127,7 @@ def contacts_for(kind: str) -> list[ContactInfo]:
     return [
         ContactInfo(kind=c.kind, name=c.name, email=c.email, school=c.school_code,
                     organisation=c.organisation_id, service=c.service, id=c.ext_id, order=c.src)
-        for c in db.session.execute(stmt)
+        for c in _run(stmt)
     ]
 
 
@@ -136,13 +141,13 @@ def persons_matching(identifier: Identifier, service: str) -> tuple[list[str], l
     elif identifier.kind == "hsa_id":
         stmt = select(Person.id).where(Person.hsa_id == identifier.value)
     else:
-        rows = db.session.execute(
+        rows = _run(
             select(Account.id, Account.person_id).where(
                 Account.service == service, Account.username_key == identifier.value
             )
         ).all()
         return sorted({r.person_id for r in rows}), [r.id for r in rows]
-    return sorted(set(db.session.scalars(stmt))), None
+    return sorted(set(_run(stmt).scalars())), None
 
 
 def _account_info(a: Any) -> AccountInfo:
@@ -155,17 +160,17 @@ def _account_info(a: Any) -> AccountInfo:
 
 
 def _roles_of(person_ids: Iterable[str]) -> dict[str, list[RoleInfo]]:
-    rows = db.session.execute(
-        select(Role, School.organisation_id)
+    rows = _run(
+        select(Role.__table__, School.organisation_id.label("school_org"))
         .outerjoin(School, School.code == Role.school_code)
         .where(Role.person_id.in_(list(person_ids)))
         .order_by(Role.src)
     ).all()
     found: dict[str, list[RoleInfo]] = defaultdict(list)
-    for role, school_org in rows:
+    for role in rows:
         found[role.person_id].append(RoleInfo(
             person_id=role.person_id, role=role.role, school=role.school_code,
-            organisation=school_org if role.school_code else role.organisation_id,
+            organisation=role.school_org if role.school_code else role.organisation_id,
             archived=role.archived, licence=role.licence, subjects=tuple(role.subjects or ()),
         ))
     return found
@@ -176,7 +181,7 @@ def _persons(person_ids: Iterable[str]) -> dict[str, PersonInfo]:
     ids = list(person_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
+    rows = _run(
         select(Person.__table__, PersonEmail.email)
         .outerjoin(PersonEmail, PersonEmail.person_id == Person.id)
         .where(Person.id.in_(ids))
@@ -218,7 +223,7 @@ def find_subject(question: Question, identifier: Identifier, organisation_id: st
     if not person_ids:
         return None
     roles = _roles_of(person_ids)
-    accounts = db.session.execute(
+    accounts = _run(
         select(Account.__table__).where(Account.person_id.in_(person_ids), Account.service == question.service)
     ).all()
     candidates = [
@@ -244,7 +249,7 @@ def _subject(question: Question, person_id: str, roles: list[RoleInfo], matched:
     me = _persons([person_id])[person_id]
     look_alike_ids = _look_alike_ids(me, question, organisation_id)
     people = _persons(look_alike_ids)
-    service_accounts = db.session.execute(
+    service_accounts = _run(
         select(Account.__table__).where(Account.person_id.in_([person_id, *look_alike_ids]),
                               Account.service == question.service)
         .order_by(Account.id)
@@ -266,23 +271,23 @@ def _look_alike_ids(me: PersonInfo, question: Question, organisation_id: str) ->
     Two indexed look-ups rather than one OR, which neither database can serve from an index."""
     found: set[str] = set()
     if me.personnummer:
-        found.update(db.session.scalars(
+        found.update(_run(
             select(Person.id).where(Person.personnummer == me.personnummer, Person.id != me.id)
-        ))
+        ).scalars())
     if question.role == "guardian":
-        found.update(db.session.scalars(
+        found.update(_run(
             select(Role.person_id)
             .join(Person, Person.id == Role.person_id)
             .join(School, School.code == Role.school_code)
             .where(Person.name_key == name_key(me.name), Person.id != me.id, Role.role == "guardian",
                    School.organisation_id == organisation_id)
-        ))
+        ).scalars())
     return sorted(found)
 
 
 def _children(guardian_id: str) -> tuple[ChildInfo, ...]:
     """The guardian's linked children with every placement, in one statement."""
-    rows = db.session.execute(
+    rows = _run(
         select(Guardianship.child_id, Person.name, Person.personnummer, Person.birth_date,
                Person.protected_identity, Placement.__table__)
         .join(Person, Person.id == Guardianship.child_id)
@@ -308,7 +313,7 @@ def _groups(person_id: str, school_code: str) -> tuple[GroupInfo, ...]:
     mine = select(GroupOwner.group_id).where(GroupOwner.person_id == person_id).union(
         select(GroupMember.group_id).where(GroupMember.person_id == person_id)
     )
-    groups = db.session.execute(
+    groups = _run(
         select(Group.__table__).where(Group.school_code == school_code, Group.id.in_(mine)).order_by(Group.src)
     ).all()
     if not groups:
@@ -316,9 +321,9 @@ def _groups(person_id: str, school_code: str) -> tuple[GroupInfo, ...]:
     ids = [g.id for g in groups]
     owners: dict[str, set[str]] = defaultdict(set)
     members: dict[str, set[str]] = defaultdict(set)
-    for row in db.session.execute(select(GroupOwner.group_id, GroupOwner.person_id).where(GroupOwner.group_id.in_(ids))):
+    for row in _run(select(GroupOwner.group_id, GroupOwner.person_id).where(GroupOwner.group_id.in_(ids))):
         owners[row.group_id].add(row.person_id)
-    for row in db.session.execute(select(GroupMember.group_id, GroupMember.person_id).where(GroupMember.group_id.in_(ids))):
+    for row in _run(select(GroupMember.group_id, GroupMember.person_id).where(GroupMember.group_id.in_(ids))):
         members[row.group_id].add(row.person_id)
     return tuple(
         GroupInfo(id=g.id, school=g.school_code, kind=g.kind, connected=g.connected,
