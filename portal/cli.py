@@ -59,7 +59,11 @@ def run_command(host: str, port: int) -> None:
     """Starta utvecklingsservern (skapar databasen om den saknas)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # Flask ignores app.run() inside its own CLI, so serve with Werkzeug directly.
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Inloggningshjälpen lyssnar på http://{host}:{port}/ (avsluta med Ctrl+C)")
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @main.command("import")
