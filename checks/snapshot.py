@@ -7,7 +7,7 @@ here knows about Flask or SQL.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .identifiers import Identifier
 
@@ -153,4 +153,3 @@ class Snapshot:
     notices: tuple[NoticeInfo, ...] = ()
     identifier: Identifier | None = None
     subject: Subject | None = None  # None: the identifier matches nobody (or was not looked up)
-    extra: dict[str, object] = field(default_factory=dict)
