@@ -98,6 +98,26 @@ def demo_command() -> None:
     click.echo(result.summary())
 
 
+@main.command("worker")
+@click.option("--loop", is_flag=True, help="Fortsätt tills processen stoppas.")
+@click.option("--interval", default=2.0, show_default=True, type=float, help="Sekunder mellan varven (--loop).")
+def worker_command(loop: bool, interval: float) -> None:
+    """Behandla kön: diagnostisera varje ärende, spara resultatet och lägg breven i utkorgen."""
+    import time
+
+    from .worker import process_queue
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    while True:
+        run = process_queue()
+        if run.processed or run.failed or not loop:
+            click.echo(f"Kön: {run.processed} ärenden behandlade, {run.failed} försöks igen senare.")
+        if not loop:
+            break
+        time.sleep(interval)
+
+
 @main.command("diagnose")
 @click.option("--role", required=True, help="Vem som frågar (guardian, teacher, …).")
 @click.option("--service", required=True, help="Tjänsten personen försökte logga in i.")

@@ -97,11 +97,15 @@ def run(role: str, service: str, symptom: str, place: str, identifier_text: str,
         today: dt.date | None = None) -> Outcome:
     """Diagnose one question against the directory. Sends nothing and stores nothing."""
     q = question(role, service, symptom, place, today)
-    ident = identifier(identifier_text, q.today)
+    return diagnose_question(q, identifier(identifier_text, q.today))
+
+
+def diagnose_question(q: Question, ident: Identifier) -> Outcome:
+    """The one diagnosis path: `portal diagnose` and the worker both come here."""
     try:
         snap = directory.snapshot(q, ident)
     except directory.UnknownPlace:
-        what = "organisation" if service in ORGANISATION_SERVICES else "skola"
-        raise QuestionRefused(f"ingen sådan {what} (no such school): {place[:20]!r}") from None
+        what = "organisation" if q.service in ORGANISATION_SERVICES else "skola"
+        raise QuestionRefused(f"ingen sådan {what} (no such school): {q.place[:20]!r}") from None
     result = diagnose(snap)
     return Outcome(snapshot=snap, diagnosis=result, contact=route_contact(result, snap))

@@ -1,5 +1,6 @@
 """SQLAlchemy tables. The directory is replaced whole by `portal import`; the rest survives it."""
 
+from .cases import Case, CaseEvent, CaseFinding, Job, OutboxMessage
 from .directory import (
     DIRECTORY_TABLES,
     Account,
@@ -21,6 +22,11 @@ from .portal_state import PortalPassword
 __all__ = [
     "DIRECTORY_TABLES",
     "Account",
+    "Case",
+    "CaseEvent",
+    "CaseFinding",
+    "Job",
+    "OutboxMessage",
     "Contact",
     "Group",
     "GroupMember",

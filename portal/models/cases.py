@@ -1,0 +1,103 @@
+"""Cases, the queue and the outbox: what the portal owns itself. An import never touches them.
+
+A case never holds an identifier in clear: a keyed hash (HMAC with the portal's secret) and a
+masked form. The job holds the normalised identifier only until the worker has processed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Case(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(8), unique=True)  # Crockford base32, shown XXXX-XXXX
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    role: Mapped[str] = mapped_column(String(32))
+    service: Mapped[str] = mapped_column(String(32))
+    symptom: Mapped[str] = mapped_column(String(32))
+    place: Mapped[str] = mapped_column(String(64), index=True)  # school code, or organisation id
+    organisation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    identifier_hash: Mapped[str] = mapped_column(String(64))
+    identifier_masked: Mapped[str] = mapped_column(String(64))
+    # HMAC of identifier, place, symptom and Stockholm day: the same person, school and symptom
+    # within a day is one case
+    same_day_key: Mapped[str] = mapped_column(String(64), unique=True)
+    matched: Mapped[bool | None] = mapped_column(Boolean)  # None until the worker has run
+    matched_account_id: Mapped[str | None] = mapped_column(String(64))
+    route_kind: Mapped[str | None] = mapped_column(String(32))
+    route_name: Mapped[str | None] = mapped_column(Text)
+    route_email: Mapped[str | None] = mapped_column(String(254))
+    self_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    # received (queued) | open | self_served | resolved | passed_on
+    status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+
+
+class CaseFinding(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "case_findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    check: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(8))
+    visibility: Mapped[str] = mapped_column(String(8))
+    route: Mapped[str | None] = mapped_column(String(32))
+
+
+class CaseEvent(db.Model):  # type: ignore[name-defined]
+    """The case's history: who did what, when."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))  # "portal", "worker", or a contact
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Job(db.Model):  # type: ignore[name-defined]
+    """One queued diagnosis. `identifier` ("kind:value", normalised) is erased once processed."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    identifier: Mapped[str | None] = mapped_column(Text)
+    # the typed e-mail address as typed, only while queued (for the "no account here" message)
+    typed_email: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
+
+
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
+    """A message to send. Written by the worker; rendered and delivered by id (the mail issue)."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    job_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # personal_findings | no_account | public_guidance | contact_notification
+    template: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(254))
+    context: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

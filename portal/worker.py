@@ -1,0 +1,144 @@
+"""The worker's diagnosis half (PRODUCT.md N3; docs/contracts/README.md `portal worker`).
+
+Each queued job is claimed atomically (a conditional update whose row count decides), diagnosed
+with the same code as `portal diagnose`, and its findings, matched account and route stored on the
+case; the outbox rows are written and the identifier erased from the job, all in one transaction.
+A job that fails is retried with growing back-off and never lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import delete, or_, select, update
+
+from checks.identifiers import Identifier
+
+from . import diagnosis
+from .extensions import db
+from .models import Case, CaseEvent, CaseFinding, Job, OutboxMessage
+from .models.cases import utcnow
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = dt.timedelta(minutes=10)  # a job "running" this long belonged to a worker that died
+BACKOFF = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, …; then hourly, never dropped
+
+
+@dataclass
+class QueueRun:
+    processed: int = 0
+    failed: int = 0
+
+
+def claim_next() -> Job | None:
+    """Take the oldest due job, or a stale running one; None when there is nothing to do."""
+    now = utcnow()
+    due = or_(
+        (Job.status == "queued") & (Job.run_after <= now),
+        (Job.status == "running") & (Job.claimed_at < now - STALE_AFTER),
+    )
+    for job_id in db.session.scalars(select(Job.id).where(due).order_by(Job.id).limit(5)):
+        result = db.session.execute(
+            update(Job).where(Job.id == job_id, due)
+            .values(status="running", claimed_at=now, attempts=Job.attempts + 1)
+        )
+        claimed = result.rowcount  # type: ignore[attr-defined]
+        db.session.commit()
+        if claimed == 1:
+            return db.session.get(Job, job_id)
+    return None
+
+
+def process_queue(limit: int | None = None) -> QueueRun:
+    """Process due jobs until none is left (or `limit` were taken)."""
+    run = QueueRun()
+    while limit is None or run.processed + run.failed < limit:
+        job = claim_next()
+        if job is None:
+            break
+        try:
+            process(job)
+            run.processed += 1
+        except Exception as exc:  # noqa: BLE001 - any fault: keep the job, try again later
+            db.session.rollback()
+            _postpone(job.id, exc)
+            run.failed += 1
+    return run
+
+
+def _postpone(job_id: int, exc: Exception) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None:  # pragma: no cover - jobs are never deleted while queued
+        return
+    delay = BACKOFF[min(job.attempts - 1, len(BACKOFF) - 1)]
+    job.status = "queued"
+    job.run_after = utcnow() + dt.timedelta(seconds=delay)
+    job.last_error = type(exc).__name__  # never the message: it may quote personal data
+    db.session.commit()
+    log.warning("job %s failed (%s); attempt %s, next in %s s", job_id, type(exc).__name__, job.attempts, delay)
+
+
+def process(job: Job) -> None:
+    case = db.session.get(Case, job.case_id)
+    assert case is not None and job.identifier is not None
+    kind, _, value = job.identifier.partition(":")
+    question = diagnosis.question(case.role, case.service, case.symptom, case.place,
+                                  diagnosis.moment(None)[0])
+    outcome = diagnosis.diagnose_question(question, Identifier(kind, value))
+    result, snap = outcome.diagnosis, outcome.snapshot
+
+    db.session.execute(delete(CaseFinding).where(CaseFinding.case_id == case.id))
+    db.session.add_all(
+        CaseFinding(case_id=case.id, position=i, check=f.check, outcome=f.outcome, visibility=f.visibility,
+                    route=f.route)
+        for i, f in enumerate(result.findings)
+    )
+    account = snap.subject.account if snap.subject and result.matched else None
+    case.organisation_id = snap.organisation.id
+    case.matched = result.matched
+    case.matched_account_id = account.id if account else None
+    case.self_service = result.self_service
+    case.route_kind = result.route_kind
+    case.route_name = outcome.contact.name if outcome.contact else None
+    case.route_email = outcome.contact.email if outcome.contact else None
+    if case.status not in ("resolved", "passed_on"):
+        case.status = "self_served" if result.self_service else "open"
+    case.updated_at = utcnow()
+
+    for template, address, context in messages(case, outcome, job.typed_email):
+        db.session.add(OutboxMessage(case_id=case.id, job_id=job.id, template=template, to_address=address,
+                                     context=context))
+    db.session.add(CaseEvent(case_id=case.id, actor="worker", action="diagnosed",
+                             detail=result.route_kind or "self_service"))
+    job.identifier = None
+    job.typed_email = None
+    job.status = "done"
+    db.session.commit()
+
+
+def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None) -> list[tuple[str, str, dict]]:
+    """The outbox rows for one diagnosis (PRODUCT.md step 6 and N4).
+
+    - the matched account's first registered address gets the personal findings (and, where the
+      remedy is self-service, a reset link, made when the message is rendered);
+    - a typed e-mail address that matches no account gets "no account at this address", or, where
+      the school's accounts are managed outside the portal, the public guidance instead;
+    - the routed contact gets a notification with a link, never the findings.
+    """
+    result, snap = outcome.diagnosis, outcome.snapshot
+    found: list[tuple[str, str, dict]] = []
+    external = any(f.check == "school.account_management_external" and f.outcome == "fail"
+                   for f in result.findings)
+    base = {"reference": case.reference}
+    if result.matched and snap.subject is not None and snap.subject.person.emails:
+        found.append(("personal_findings", snap.subject.person.emails[0],
+                      {**base, "reset": result.self_service,
+                       "account": snap.subject.account.id if snap.subject.account else None}))
+    elif typed_email is not None:
+        found.append(("public_guidance" if external else "no_account", typed_email, base))
+    if not result.self_service and outcome.contact is not None:
+        found.append(("contact_notification", outcome.contact.email, {**base, "kind": result.route_kind}))
+    return found
