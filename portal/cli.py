@@ -55,10 +55,15 @@ def main() -> None:
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port att lyssna på.")
-def run_command(host: str, port: int) -> None:
+@click.option("--worker", is_flag=True, help="Kör också arbetaren (kön) i en bakgrundstråd.")
+def run_command(host: str, port: int, worker: bool) -> None:
     """Starta utvecklingsservern (skapar databasen om den saknas)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)
+    if worker:
+        from .worker import start_background_worker
+
+        start_background_worker(app)
     # Flask ignores app.run() inside its own CLI, so serve with Werkzeug directly.
     from werkzeug.serving import run_simple
 

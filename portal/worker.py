@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, update
@@ -142,3 +144,21 @@ def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None) ->
     if not result.self_service and outcome.contact is not None:
         found.append(("contact_notification", outcome.contact.email, {**base, "kind": result.route_kind}))
     return found
+
+
+def start_background_worker(app: object, interval: float = 2.0) -> threading.Thread:
+    """`portal run --worker`: process the queue in a daemon thread beside the development server."""
+
+    def loop() -> None:
+        while True:
+            try:
+                with app.app_context():  # type: ignore[attr-defined]
+                    process_queue()
+                    db.session.remove()
+            except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and go on
+                log.exception("the background worker could not process the queue")
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="portal-worker", daemon=True)
+    thread.start()
+    return thread
