@@ -35,14 +35,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
 
-    from . import models  # noqa: F401  (register the tables)
+    from . import (
+        models,  # noqa: F401  (register the tables)
+        security,
+    )
     from .health import bp as health_bp
+    from .public import bp as public_bp
 
+    security.init_app(app)
     app.register_blueprint(health_bp)
+    app.register_blueprint(public_bp)
+
+    @app.context_processor
+    def page_language() -> dict[str, str]:
+        from flask_babel import get_locale
+
+        return {"page_lang": str(get_locale() or "sv")}
+
     return app
 
 
 def _select_locale() -> str:
-    from flask import request
-
-    return request.accept_languages.best_match(["sv", "en"]) or "sv"
+    # Swedish until the English catalogue exists; then Accept-Language and a visible link choose.
+    return "sv"
