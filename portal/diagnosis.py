@@ -80,17 +80,20 @@ def identifier(text: str, today: dt.date) -> Identifier:
         raise QuestionRefused(f"ogiltig identifierare: {exc}") from None
 
 
-def route_contact(diagnosis: Diagnosis, snap: Snapshot) -> ContactInfo | None:
-    if diagnosis.route_kind is None:
-        return None
+def contact_for(kind: str, snap: Snapshot, *, use_fallback: bool = True) -> ContactInfo | None:
+    """The contact of `kind` for the snapshot's place (routing rule 4)."""
     return resolve_contact(
-        diagnosis.route_kind,
-        directory.contacts_for(diagnosis.route_kind),
+        kind,
+        directory.contacts_for(kind),
         school=snap.school.code if snap.school else None,
         organisation=snap.organisation.id,
         service=snap.question.service,
-        fallback=current_app.config.get("PORTAL_FALLBACK_CONTACT"),
+        fallback=current_app.config.get("PORTAL_FALLBACK_CONTACT") if use_fallback else None,
     )
+
+
+def route_contact(diagnosis: Diagnosis, snap: Snapshot) -> ContactInfo | None:
+    return None if diagnosis.route_kind is None else contact_for(diagnosis.route_kind, snap)
 
 
 def run(role: str, service: str, symptom: str, place: str, identifier_text: str,

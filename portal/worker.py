@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, update
 
+from checks.engine import EXTERNAL_CHECK
 from checks.identifiers import Identifier
 
 from . import diagnosis
@@ -132,8 +133,7 @@ def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None) ->
     """
     result, snap = outcome.diagnosis, outcome.snapshot
     found: list[tuple[str, str, dict]] = []
-    external = any(f.check == "school.account_management_external" and f.outcome == "fail"
-                   for f in result.findings)
+    external = any(f.check == EXTERNAL_CHECK and f.outcome == "fail" for f in result.findings)
     base = {"reference": case.reference}
     if result.matched and snap.subject is not None and snap.subject.person.emails:
         found.append(("personal_findings", snap.subject.person.emails[0],

@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from checks import BY_ID, diagnose, resolve_contact
+from checks import BY_ID, diagnose
+from checks.base import Context
+from checks.catalogue.organisation import active_notices
 from checks.identifiers import InvalidIdentifier, parse_identifier
 from checks.vocab import ORGANISATION_SERVICES, ROLES
 
@@ -175,14 +177,12 @@ def result() -> Response | str:
     q = diagnosis.question(flow["role"], flow["service"], flow["symptom"], flow["school"])
     snap = directory.snapshot(q, None, look_up_person=False)
     public = diagnose(snap, public_only=True)
-    notices = [n for n in snap.notices if n.starts_at <= q.now and (n.ends_at is None or q.now < n.ends_at)]
+    notices = active_notices(Context(snap))
     shown = [BY_ID[f.check] for f in public.findings
              if f.outcome in ("fail", "advice") and f.check != "notice.active_disruption"]
     contact = None
     if any(f.check == "school.guardian_login_enabled" and f.outcome == "fail" for f in public.findings):
-        contact = resolve_contact(
-            "school_admin", directory.contacts_for("school_admin"), school=q.place,
-            organisation=snap.organisation.id, service=q.service, fallback=None)
+        contact = diagnosis.contact_for("school_admin", snap, use_fallback=False)
     place_name = snap.school.name if snap.school else snap.organisation.name
     return render_template("public/result.html", notices=notices, shown=shown, contact=contact,
                            reference=show_reference(reference), place_name=place_name, step=6)
