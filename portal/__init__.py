@@ -36,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from . import (
+        errors,
         models,  # noqa: F401  (register the tables)
         security,
     )
@@ -43,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .public import bp as public_bp
 
     security.init_app(app)
+    errors.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
 

@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms import Form, RadioField, StringField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+
+class ChoiceField(RadioField):
+    """Radio buttons whose one message says what to do: for no answer and for a value that is not
+    among the choices (a stale page, a hand-made post) alike, never WTForms' generic "not a valid choice"."""
+
+    def __init__(self, label: LazyString, *, message: LazyString, **kwargs: Any) -> None:
+        super().__init__(label, validators=[InputRequired(message)], **kwargs)
+        self.message = message
+
+    def pre_validate(self, form: Form) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(self.message) from None
 
 
 class RoleForm(FlaskForm):
-    role = RadioField(_l("Vem är du?"), validators=[InputRequired(_l("Välj vem du är."))])
+    role = ChoiceField(_l("Vem är du?"), message=_l("Välj vem du är."))
 
 
 class ServiceForm(FlaskForm):
-    service = RadioField(_l("Vad försökte du logga in i?"), validators=[InputRequired(_l("Välj en tjänst."))])
+    service = ChoiceField(_l("Vad försökte du logga in i?"), message=_l("Välj en tjänst."))
 
 
 class SymptomForm(FlaskForm):
-    symptom = RadioField(_l("Vad hände?"), validators=[InputRequired(_l("Välj det som stämmer bäst."))])
+    symptom = ChoiceField(_l("Vad hände?"), message=_l("Välj det som stämmer bäst."))
 
 
 class SchoolForm(FlaskForm):
-    school = RadioField(_l("Välj i listan"), validators=[InputRequired(_l("Välj en i listan."))])
+    school = ChoiceField(_l("Välj i listan"), message=_l("Välj en i listan."))
 
 
 class IdentifierForm(FlaskForm):
