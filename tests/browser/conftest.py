@@ -42,7 +42,7 @@ LOCAL_HOSTS = {"127.0.0.1"}
 
 # The directory every browser test runs on (names and addresses as long as real ones get).
 SOLVIK = "22222222"
-SOLVIK_ADMIN = ("Expeditionen på Solviksskolan", "expeditionen.solviksskolan@barn-och-utbildning.exempelby.se")
+SOLVIK_ADMIN = ("Expeditionen på Solviksskolan", "expeditionen.solviksskolan@utbildningsforvaltningen.exempelby.se")
 NOTICE = ("Driftstörning i lärplattformen: inloggningen går långsamt och kan ge ett felmeddelande. "
           "Leverantören felsöker. Du behöver inte byta lösenord.")
 

@@ -59,6 +59,8 @@ def test_the_first_tab_reaches_the_skip_link_and_enter_moves_focus_to_main(
     page.keyboard.press("Enter")
     expect(page.locator("main#innehall")).to_be_focused()
     assert_focus_visible(page)
+    if javascript:
+        screenshot(page, screenshots, "skip-link-followed")
     # the next Tab continues inside main, not back at the top of the page
     page.keyboard.press("Tab")
     assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
@@ -142,9 +144,14 @@ def test_a_question_left_unanswered_is_summarised_and_linked_to_its_choices(
     # focus moves to the question (its legend and error are read out), the next Tab to its first choice
     expect(page.locator("fieldset#role")).to_be_focused()
     assert_focus_visible(page)
+    if javascript:
+        screenshot(page, screenshots, "error-role-question-focused")
     page.keyboard.press("Tab")
     expect(page.locator("input[name=role]").first).to_be_focused()
+    assert_focus_visible(page)
     page.keyboard.press("Space")
+    if javascript:
+        screenshot(page, screenshots, "error-role-first-choice-focused")
     tab_to(page, "button[type=submit]")
     press_enter(page)
     at(page, "service")
