@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import (
         errors,
         models,  # noqa: F401  (register the tables)
+        ratelimit,
         security,
     )
     from .health import bp as health_bp
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     security.init_app(app)
     errors.init_app(app)
+    ratelimit.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
 

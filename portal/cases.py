@@ -15,9 +15,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from checks.identifiers import Identifier, mask
+from checks.identifiers import Identifier, mask, normalise_email
 from checks.snapshot import Question
 
+from . import ratelimit
 from .extensions import db
 from .models import Case, CaseEvent, Job
 
@@ -44,8 +45,15 @@ def identifier_key(ident: Identifier) -> str:
 
 
 def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None) -> Case:
-    """Record (or reuse today's) case and queue one job for the worker, in one transaction."""
+    """Record (or reuse today's) case and queue one job for the worker, in one transaction.
+
+    Three keyed hashes, whatever was typed: the identifier's, the typed address's (the identifier's
+    own hash stands in when no address was typed) and the same-day key. The first two are counted
+    against their rate limits; over either, the job is queued with `send_mail=False`.
+    """
     ident_hash = identifier_key(ident)
+    address_hash = keyed_hash("typed-email", normalise_email(typed_email) if typed_email else ident_hash)
+    send_mail = ratelimit.mail_allowed(ident_hash, address_hash)
     day_key = keyed_hash("same-day", ident_hash, q.place, q.symptom, q.today.isoformat())
     for _attempt in range(3):
         case = db.session.execute(select(Case).where(Case.same_day_key == day_key)).scalar_one_or_none()
@@ -60,7 +68,8 @@ def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None)
         except IntegrityError:  # another request made today's case (or took the reference) first
             db.session.rollback()
             continue
-        db.session.add(Job(case_id=case.id, identifier=f"{ident.kind}:{ident.value}", typed_email=typed_email))
+        db.session.add(Job(case_id=case.id, identifier=f"{ident.kind}:{ident.value}", typed_email=typed_email,
+                           send_mail=send_mail))
         db.session.add(CaseEvent(case_id=case.id, actor="portal", action="received"))
         db.session.commit()
         return case

@@ -56,6 +56,7 @@ class Settings:
     ratelimit_enabled: bool
     fallback_contact: str | None
     case_retention_days: int
+    trusted_proxies: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -68,6 +69,9 @@ class Settings:
             retention_days = int(retention)
         except ValueError as exc:
             raise ConfigError(f"PORTAL_CASE_RETENTION_DAYS ska vara ett heltal, inte {retention!r}") from exc
+        proxies = env.get("PORTAL_TRUSTED_PROXIES") or "0"
+        if not proxies.isdigit():
+            raise ConfigError(f"PORTAL_TRUSTED_PROXIES ska vara ett heltal (antal proxyer), inte {proxies!r}")
         return cls(
             instance_path=instance,
             database_url=database_url,
@@ -79,6 +83,7 @@ class Settings:
             ratelimit_enabled=_flag(env.get("PORTAL_RATELIMIT_ENABLED"), True),
             fallback_contact=env.get("PORTAL_FALLBACK_CONTACT") or None,
             case_retention_days=retention_days,
+            trusted_proxies=int(proxies),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -93,6 +98,7 @@ class Settings:
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "PORTAL_FALLBACK_CONTACT": self.fallback_contact,
             "PORTAL_CASE_RETENTION_DAYS": self.case_retention_days,
+            "PORTAL_TRUSTED_PROXIES": self.trusted_proxies,
             "PORTAL_SETTINGS": self,
             "BABEL_DEFAULT_LOCALE": "sv",
             "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),

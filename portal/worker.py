@@ -111,7 +111,7 @@ def process(job: Job) -> None:
         case.status = "self_served" if result.self_service else "open"
     case.updated_at = utcnow()
 
-    for template, address, context in messages(case, outcome, job.typed_email):
+    for template, address, context in messages(case, outcome, job.typed_email, send_mail=job.send_mail):
         db.session.add(OutboxMessage(case_id=case.id, job_id=job.id, template=template, to_address=address,
                                      context=context))
     db.session.add(CaseEvent(case_id=case.id, actor="worker", action="diagnosed",
@@ -122,28 +122,43 @@ def process(job: Job) -> None:
     db.session.commit()
 
 
-def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None) -> list[tuple[str, str, dict]]:
+def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None, *,
+             send_mail: bool = True) -> list[tuple[str, str, dict]]:
     """The outbox rows for one diagnosis (PRODUCT.md step 6 and N4).
 
     - the matched account's first registered address gets the personal findings (and, where the
       remedy is self-service, a reset link, made when the message is rendered);
     - a typed e-mail address that matches no account gets "no account at this address", or, where
       the school's accounts are managed outside the portal, the public guidance instead;
-    - the routed contact gets a notification with a link, never the findings.
+    - the routed contact gets a notification with a link, never the findings, once per case and
+      address (the same person asking again the same day reuses the case and tells nobody twice).
+
+    Over the identifier's or the typed address's rate limit (`send_mail` False) nothing goes to the
+    person; the contact is still told about a case they have not heard of.
     """
     result, snap = outcome.diagnosis, outcome.snapshot
     found: list[tuple[str, str, dict]] = []
     external = any(f.check == EXTERNAL_CHECK and f.outcome == "fail" for f in result.findings)
     base = {"reference": case.reference}
-    if result.matched and snap.subject is not None and snap.subject.person.emails:
+    if not send_mail:
+        pass
+    elif result.matched and snap.subject is not None and snap.subject.person.emails:
         found.append(("personal_findings", snap.subject.person.emails[0],
                       {**base, "reset": result.self_service,
                        "account": snap.subject.account.id if snap.subject.account else None}))
     elif typed_email is not None:
         found.append(("public_guidance" if external else "no_account", typed_email, base))
-    if not result.self_service and outcome.contact is not None:
+    if not result.self_service and outcome.contact is not None and not _told(case.id, outcome.contact.email):
         found.append(("contact_notification", outcome.contact.email, {**base, "kind": result.route_kind}))
     return found
+
+
+def _told(case_id: int, address: str) -> bool:
+    return db.session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.case_id == case_id,
+                                       OutboxMessage.template == "contact_notification",
+                                       OutboxMessage.to_address == address).limit(1)
+    ).first() is not None
 
 
 def start_background_worker(app: object, interval: float = 2.0) -> threading.Thread:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -76,6 +76,9 @@ class Job(db.Model):  # type: ignore[name-defined]
     identifier: Mapped[str | None] = mapped_column(Text)
     # the typed e-mail address as typed, only while queued (for the "no account here" message)
     typed_email: Mapped[str | None] = mapped_column(String(254))
+    # False when the identifier or the typed address is over its rate limit (N6): the case is
+    # recorded as usual, but no mail goes to the person
+    send_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     run_after: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -17,7 +17,7 @@ from checks.catalogue.organisation import active_notices
 from checks.identifiers import InvalidIdentifier, parse_identifier
 from checks.vocab import ORGANISATION_SERVICES, ROLES
 
-from .. import diagnosis, directory
+from .. import diagnosis, directory, ratelimit
 from ..cases import open_case, show_reference
 from ..extensions import db
 from ..models import Organisation, School
@@ -153,6 +153,8 @@ def identifier() -> Response | str:
     if (missing := _needs(*STEPS)) is not None:
         return missing
     flow = _flow()
+    if request.method == "POST":
+        ratelimit.check_submit()
     form = IdentifierForm()
     if form.validate_on_submit():
         q = diagnosis.question(flow["role"], flow["service"], flow["symptom"], flow["school"])

@@ -13,9 +13,7 @@ from portal.models import Case, Job
 from portal.worker import process_queue
 
 from .directory_builder import Directory, personnummer
-
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-REFERENCE = re.compile(r"<strong>([0-9A-Z]{4}-[0-9A-Z]{4})</strong>")
+from .flow import REFERENCE, TOKEN, post, token, walk  # noqa: F401  (token, post: used by other modules)
 
 
 @pytest.fixture
@@ -27,34 +25,6 @@ def directory(runner, tmp_path: Path) -> Directory:
     d.add_contact(kind="school_admin", name="Expeditionen Solvik", email="solvik@exempel.se", school="22222222")
     assert runner.invoke(args=["import", str(d.write(tmp_path / "dir.json"))]).exit_code == 0
     return d
-
-
-def token(page: str) -> str:
-    match = TOKEN.search(page)
-    assert match, page
-    return match.group(1)
-
-
-def post(client, path: str, **fields: str):
-    page = client.get(path).get_data(as_text=True)
-    return client.post(path, data={"csrf_token": token(page), **fields})
-
-
-def walk(client, identifier: str, *, school: str = "11111111", symptom: str = "forgot_password"):
-    """Every step with its form; returns the final response and the redirects seen."""
-    seen = []
-    for path, fields in (("/", {"role": "guardian"}), ("/hjalp/tjanst", {"service": "school_platform"}),
-                         ("/hjalp/problem", {"symptom": symptom})):
-        response = post(client, path, **fields)
-        assert response.status_code == 303, response.get_data(as_text=True)
-        seen.append(response.headers["Location"])
-    page = client.get(f"/hjalp/skola?q={school}").get_data(as_text=True)
-    response = client.post("/hjalp/skola", data={"csrf_token": token(page), "q": school, "school": school})
-    assert response.status_code == 303
-    seen.append(response.headers["Location"])
-    response = post(client, "/hjalp/uppgift", identifier=identifier)
-    seen.append(response.headers.get("Location", ""))
-    return response, seen
 
 
 def test_a_guardian_walks_the_flow_and_gets_a_case_reference(app, client, directory):
