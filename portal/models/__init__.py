@@ -17,7 +17,7 @@ from .directory import (
     Role,
     School,
 )
-from .portal_state import PortalPassword
+from .portal_state import PortalPassword, SpentToken
 
 __all__ = [
     "DIRECTORY_TABLES",
@@ -40,4 +40,5 @@ __all__ = [
     "PortalPassword",
     "Role",
     "School",
+    "SpentToken",
 ]

@@ -94,7 +94,8 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    case_id: Mapped[int] = mapped_column(Integer, index=True)
+    # None for a message that belongs to no case (a contact's sign-in link)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     job_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # personal_findings | no_account | public_guidance | contact_notification
     template: Mapped[str] = mapped_column(String(32))

@@ -18,3 +18,14 @@ class PortalPassword(db.Model):  # type: ignore[name-defined]
     account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     password_hash: Mapped[str] = mapped_column(Text)
     set_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SpentToken(db.Model):  # type: ignore[name-defined]
+    """A reset or sign-in token that has been used. The primary key makes a token single use even
+    under concurrent requests (portal/tokens.py). `portal purge` removes rows older than every
+    token's lifetime."""
+
+    __tablename__ = "spent_tokens"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
+    purpose: Mapped[str] = mapped_column(String(16))
+    spent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
