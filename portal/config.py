@@ -90,7 +90,9 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # hide_parameters: the SQL log (echo, or the sqlalchemy.engine logger at INFO) never shows
+            # a statement's values, such as a queued job's identifier (PRODUCT.md N5)
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "PORTAL_BASE_URL": self.base_url,
             "PORTAL_MAIL_URL": self.mail_url,
             "PORTAL_MAIL_FROM": self.mail_from,
