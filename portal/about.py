@@ -8,7 +8,7 @@ else `PORTAL_FALLBACK_CONTACT`) and `PORTAL_CONTROLLER`, each "Name <address>" o
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parseaddr
+import re
 
 from flask import Blueprint, current_app, render_template
 
@@ -19,14 +19,16 @@ bp = Blueprint("about", __name__)
 REVIEWED = dt.date(2026, 12, 1)
 DIGG_REPORT = "https://www.digg.se/tdosanmalan"
 IMY = "https://www.imy.se/privatperson/"
+NAME_ADDRESS = re.compile(r"^(.*?)\s*<([^<>]+)>\s*$")
 
 
 def contact(value: str | None) -> dict[str, str] | None:
     """"Name <address>" or an address, as a name and an address to show; None when not set."""
     if not value:
         return None
-    name, address = parseaddr(value)
-    if "@" not in address:
+    match = NAME_ADDRESS.match(value)  # a comma in the name ("Kommun, nämnd <a@b>") is fine here
+    name, address = (match.group(1).strip().strip('"'), match.group(2).strip()) if match else ("", value.strip())
+    if "@" not in address or any(c.isspace() for c in address):
         return None
     return {"name": name or address, "email": address}
 
