@@ -18,8 +18,8 @@ tool = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(tool)
 
 LOCALES = ("sv", "en")
-# English words that are the same as the Swedish (names and words both languages share)
-SAME_IN_ENGLISH = {"Mentor"}
+# the same in English: a word both languages share, and the service's name
+SAME_IN_ENGLISH = {"Mentor", "Inloggningshjälpen"}  # the service keeps its name
 
 
 def ids(catalog: Catalog) -> set[object]:
