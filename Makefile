@@ -33,17 +33,8 @@ typecheck: ## mypy on portal/ and checks/
 bench: ## Run the benchmarks in bench/ (rate limits off); results go to bench/out/
 	cd bench && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_import.py && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_diagnose.py
 
-translations: ## Extract messages to translations/messages.pot, then update and compile the catalogues
-	mkdir -p translations
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -o translations/messages.pot .
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		set -e; \
-		$(BIN)/pybabel update -i translations/messages.pot -d translations; \
-		$(BIN)/pybabel compile -d translations; \
-	else \
-		echo "No catalogue yet. Start one with:"; \
-		echo "  $(BIN)/pybabel init -i translations/messages.pot -d translations -l en"; \
-	fi
+translations: ## Re-extract strings, update translations/sv and translations/en, fill Swedish, compile; lists English still to translate
+	$(BIN)/python tools/translations.py
 
 ci: ## Run what CI runs: install, lint, type check, tests on SQLite and PostgreSQL
 	bash .ci/run

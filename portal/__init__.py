@@ -32,7 +32,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         with app.app_context():
             tune_sqlite(db.engine)
-    babel.init_app(app, locale_selector=_select_locale)
+    from . import language
+
+    babel.init_app(app, locale_selector=language.select_locale)
     csrf.init_app(app)
 
     from . import (
@@ -41,24 +43,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ratelimit,
         security,
     )
+    from .about import bp as about_bp
     from .health import bp as health_bp
     from .public import bp as public_bp
 
     security.init_app(app)
     errors.init_app(app)
     ratelimit.init_app(app)
+    language.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
-
-    @app.context_processor
-    def page_language() -> dict[str, str]:
-        from flask_babel import get_locale
-
-        return {"page_lang": str(get_locale() or "sv")}
+    app.register_blueprint(about_bp)
 
     return app
-
-
-def _select_locale() -> str:
-    # Swedish until the English catalogue exists; then Accept-Language and a visible link choose.
-    return "sv"

@@ -55,6 +55,8 @@ class Settings:
     ratelimit_storage_url: str
     ratelimit_enabled: bool
     fallback_contact: str | None
+    controller: str | None
+    accessibility_contact: str | None
     case_retention_days: int
     trusted_proxies: int
 
@@ -82,6 +84,9 @@ class Settings:
             ratelimit_storage_url=env.get("PORTAL_RATELIMIT_STORAGE_URL") or "memory://",
             ratelimit_enabled=_flag(env.get("PORTAL_RATELIMIT_ENABLED"), True),
             fallback_contact=env.get("PORTAL_FALLBACK_CONTACT") or None,
+            controller=env.get("PORTAL_CONTROLLER") or None,
+            accessibility_contact=(env.get("PORTAL_ACCESSIBILITY_CONTACT") or env.get("PORTAL_CONTROLLER")
+                                   or env.get("PORTAL_FALLBACK_CONTACT") or None),
             case_retention_days=retention_days,
             trusted_proxies=int(proxies),
         )
@@ -90,13 +95,17 @@ class Settings:
         return {
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # hide_parameters: the SQL log (echo, or the sqlalchemy.engine logger at INFO) never shows
+            # a statement's values, such as a queued job's identifier (PRODUCT.md N5)
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
             "PORTAL_BASE_URL": self.base_url,
             "PORTAL_MAIL_URL": self.mail_url,
             "PORTAL_MAIL_FROM": self.mail_from,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "PORTAL_FALLBACK_CONTACT": self.fallback_contact,
+            "PORTAL_CONTROLLER": self.controller,
+            "PORTAL_ACCESSIBILITY_CONTACT": self.accessibility_contact,
             "PORTAL_CASE_RETENTION_DAYS": self.case_retention_days,
             "PORTAL_TRUSTED_PROXIES": self.trusted_proxies,
             "PORTAL_SETTINGS": self,

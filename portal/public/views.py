@@ -78,7 +78,7 @@ def start() -> Response | str:
             prefill["role"] = role
         for key in ("service", "symptom", "school"):
             value = request.args.get(key, "")
-            if value and len(value) <= 64:
+            if value and len(value) <= 64 and value.isprintable():  # no NUL for PostgreSQL to refuse
                 prefill[key] = value
         session["flow"] = {}
         _save(**prefill)
@@ -118,7 +118,7 @@ def symptom() -> Response | str:
 
 def _search(service: str, query: str) -> list[tuple[str, str]]:
     text = query.strip().lower()[:100]
-    if not text:
+    if not text or "\x00" in text:  # no name holds a NUL, and PostgreSQL refuses one in a query
         return []
     if service in ORGANISATION_SERVICES:
         table = Organisation.__table__

@@ -21,6 +21,7 @@ from .flow import (
     no_horizontal_scroll,
     press_enter,
     screenshot,
+    submits,
     tab_to,
 )
 
@@ -192,3 +193,58 @@ def test_axe_runs_from_the_installed_package_and_requests_nothing(live_server: s
     results = Axe().run(page)
     assert results.response["testEngine"]["name"] == "axe-core"
     assert requests_seen.seen == []
+
+
+ABOUT = [("/tillganglighet", "Tillgänglighet för Inloggningshjälpen", "Accessibility of Inloggningshjälpen"),
+         ("/personuppgifter", "Så hanterar vi dina personuppgifter", "How we handle your personal data")]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize(("path", "swedish", "english"), ABOUT, ids=["accessibility", "privacy"])
+def test_the_pages_about_the_service_are_reached_from_every_page_and_pass_axe(
+        live_server: str, new_page: PageFactory, screenshots: Path, path: str, swedish: str, english: str,
+        lang: str) -> None:
+    page = new_page()
+    page.goto(live_server + TO_IDENTIFIER)
+    at(page, "identifier")
+    if lang == "en":  # the language link in the header, by keyboard
+        tab_to(page, "header a.language")
+        press_enter(page)
+        at(page, "identifier")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    # the footer's link, by keyboard
+    tab_to(page, f"footer a[href='{path}']")
+    press_enter(page)
+    page.wait_for_url(live_server + path)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.get_by_role("heading", level=1)).to_have_text(swedish if lang == "sv" else english)
+    shown(page, screenshots, f"about-{path.strip('/')}-{lang}", javascript=True)
+
+
+@JS
+def test_the_language_link_works_by_keyboard_and_keeps_the_answers(
+        live_server: str, new_page: PageFactory, screenshots: Path, javascript: bool) -> None:
+    page = new_page(javascript=javascript)
+    page.goto(live_server + TO_IDENTIFIER)
+    at(page, "identifier")
+    link = page.locator("header a.language")
+    expect(link).to_have_text("English")
+    assert link.get_attribute("lang") == "en"
+    tab_to(page, "header a.language")
+    press_enter(page)
+    at(page, "identifier")  # back on the same step, the answers kept
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email address, personal identity number or username")
+    tab_to(page, "button[type=submit]")
+    press_enter(page)
+    expect(page.locator(".error-summary a")).to_have_text(
+        "Enter your email address, your personal identity number or your username.")
+    shown(page, screenshots, "english-identifier-empty", javascript=javascript)
+    page.get_by_label("Email address, personal identity number or username").fill("anna.andersson@exempel.se")
+    submits(page, page.get_by_role("button", name="Send").click)
+    at(page, "result")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What happens now")
+    shown(page, screenshots, "english-result", javascript=javascript)
+    page.locator("header a.language").click()
+    at(page, "result")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Det här händer nu")

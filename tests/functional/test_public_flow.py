@@ -39,8 +39,14 @@ def test_a_guardian_walks_the_flow_and_gets_a_case_reference(app, client, direct
         assert db.session.scalar(select(func.count()).select_from(Job)) == 1
 
 
-def _result(app, typed: str) -> tuple[int, dict[str, str], str]:
+def _result(app, typed: str, language: str = "") -> tuple[int, dict[str, str], str]:
+    """The result page's status, headers and masked body. `language`: "" (none asked for), an
+    Accept-Language value, or "link:en" (English chosen with the link every page shows)."""
     client = app.test_client()
+    if language.startswith("link:"):
+        assert client.get(f"/sprak/{language[5:]}?nasta=/").status_code == 303
+    elif language:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     walk(client, typed)
     response = client.get("/hjalp/resultat")
     body = REFERENCE.sub("<strong>XXXX-XXXX</strong>", response.get_data(as_text=True))
@@ -49,10 +55,13 @@ def _result(app, typed: str) -> tuple[int, dict[str, str], str]:
     return response.status_code, headers, body
 
 
+@pytest.mark.parametrize("language", ["", "en", "link:en"], ids=["swedish", "accept-language-en", "link-en"])
 @pytest.mark.parametrize("typed", ["locked@exempel.se", "nobody@exempel.se", personnummer("19700101"), "okand"])
-def test_the_result_is_the_same_byte_for_byte_whether_or_not_an_account_exists(app, directory, typed):
+def test_the_result_is_the_same_byte_for_byte_whether_or_not_an_account_exists(app, directory, typed, language):
     # The session cookie carries the case reference, so it is left out like the reference itself.
-    assert _result(app, typed) == _result(app, "g1@exempel.se")
+    existing = _result(app, "g1@exempel.se", language)
+    assert _result(app, typed, language) == existing
+    assert ('<html lang="en">' in existing[2]) is (language != "")
 
 
 def test_the_identifier_never_reaches_a_url(app, client, directory):

@@ -8,11 +8,18 @@ the identifier and leaves the outbox rows the mail worker will deliver.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from checks.identifiers import parse_identifier
 from portal import diagnosis
@@ -22,6 +29,7 @@ from portal.models import Case, CaseFinding, Job, OutboxMessage, School
 from portal.worker import process_queue
 
 from .directory_builder import Directory, personnummer
+from .flow import token, walk
 
 PNR = personnummer("19800101")
 
@@ -68,25 +76,88 @@ def test_the_same_person_school_and_symptom_within_a_day_is_one_case(app, direct
         assert db.session.scalar(select(db.func.count()).select_from(Job)) == 3
 
 
-def _statements_for(app, typed: str) -> list[str]:
-    seen: list[str] = []
+@dataclass
+class Work:
+    """What a piece of code did: every SQL statement sent, and every HMAC and hash computed, by the
+    module that asked for it (the portal's keyed hashes, the session's and the CSRF token's signatures)."""
+
+    statements: list[str] = field(default_factory=list)
+    hashes: Counter[str] = field(default_factory=Counter)
+
+
+HASHES = ((hmac, "new"), (hmac, "digest"), (hashlib, "new"), (hashlib, "sha1"), (hashlib, "sha256"),
+          (hashlib, "sha512"), (hashlib, "blake2b"))
+
+
+@contextmanager
+def counting(app) -> Iterator[Work]:
+    """Count the work done inside the block. The spies only count, then call the real function."""
+    work = Work()
 
     def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        seen.append(statement)
+        work.statements.append(statement)
+
+    def spy(name: str, real: Callable) -> Callable:
+        def counted(*args, **kwargs):
+            work.hashes[f"{name} from {sys._getframe(1).f_globals.get('__name__')}"] += 1
+            return real(*args, **kwargs)
+        return counted
 
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            ask(typed)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-    return seen
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for module, name in HASHES:
+                mp.setattr(module, name, spy(f"{module.__name__}.{name}", getattr(module, name)))
+            yield work
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _work_for(app, typed: str) -> Work:
+    with counting(app) as work, app.app_context():
+        ask(typed)
+    return work
 
 
 def test_recording_does_the_same_sql_whether_or_not_an_account_exists(app, directory):
-    existing = _statements_for(app, "anna.andersson@exempel.se")
+    existing = _work_for(app, "anna.andersson@exempel.se")
+    assert existing.hashes["hmac.new from portal.cases"] == 3
     for typed in ("locked@exempel.se", "inactive@exempel.se", "nobody@exempel.se", "personnummer-ej"):
-        assert _statements_for(app, typed) == existing, typed
+        assert _work_for(app, typed) == existing, typed
+
+
+def jobs(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Job))
+
+
+# an existing account, a locked one, an inactive one, one with no e-mail address, and none at all
+KINDS_OF_ACCOUNT = {"existing": "anna.andersson@exempel.se", "locked": "locked@exempel.se",
+                    "inactive": "inactive@exempel.se", "no e-mail": "nomail", "missing": "nobody@exempel.se"}
+
+
+def test_the_final_post_does_the_same_work_whatever_account_the_identifier_names(app, client, directory):
+    """PRODUCT.md N3 counted rather than timed: the last step's POST runs the same SQL statements,
+    computes the same HMACs and hashes, and queues exactly one job, for every kind of account."""
+    walk(client, "")  # the earlier answers, kept in the session (an empty identifier records nothing)
+    assert jobs(app) == 0
+    done: dict[str, Work] = {}
+    for kind, typed in KINDS_OF_ACCOUNT.items():
+        form = token(client.get("/hjalp/uppgift").get_data(as_text=True))
+        before = jobs(app)
+        with counting(app) as work:
+            response = client.post("/hjalp/uppgift", data={"csrf_token": form, "identifier": typed})
+        assert (response.status_code, response.headers["Location"]) == (303, "/hjalp/resultat"), kind
+        assert jobs(app) == before + 1, kind
+        done[kind] = work
+    existing = done["existing"]
+    assert existing.hashes["hmac.new from portal.cases"] == 3  # the spies saw the keyed hashes
+    assert any(s.startswith("INSERT INTO jobs") for s in existing.statements)
+    for kind, work in done.items():
+        assert work.statements == existing.statements, kind
+        assert work.hashes == existing.hashes, kind
 
 
 def test_the_worker_stores_what_diagnose_says_and_erases_the_identifier(app, directory, runner):
