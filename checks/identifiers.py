@@ -147,8 +147,17 @@ def parse_identifier(text: str, today: dt.date) -> Identifier:
     return Identifier("username", fold(raw))
 
 
+MASK_LENGTH = 64  # what a case keeps (Case.identifier_masked)
+
+
 def mask(identifier: Identifier) -> str:
-    """A form safe to show a contact: enough to recognise, too little to use."""
+    """A form safe to show a contact: enough to recognise, too little to use; at most 64
+    characters (a long domain or HSA-id suffix is cut, its end marked with …)."""
+    masked = _mask(identifier)
+    return masked if len(masked) <= MASK_LENGTH else masked[: MASK_LENGTH - 1] + "…"
+
+
+def _mask(identifier: Identifier) -> str:
     value = identifier.value
     if identifier.kind == "personnummer":
         return f"{value[:8]}-****"
