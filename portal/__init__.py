@@ -43,12 +43,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     from .health import bp as health_bp
     from .public import bp as public_bp
+    from .reset import bp as reset_bp
 
     security.init_app(app)
     errors.init_app(app)
     ratelimit.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(reset_bp)
 
     @app.context_processor
     def page_language() -> dict[str, str]:
