@@ -62,7 +62,7 @@ def new_password() -> Response | str:
         problems = passwords.check(password, confirmation, username=claim.state.username,
                                    name=claim.state.person_name)
         if not problems:
-            case = service.change_password(token, claim, passwords.hash_password(password))
+            case = service.change_password(token, claim, password)
             if case is None:
                 return dead_link()
             session.pop(TOKEN_KEY, None)
