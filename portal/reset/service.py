@@ -74,4 +74,4 @@ def _swap(account_id: str, old_hash: str | None, new_hash: str, now: dt.datetime
         .where(PortalPassword.account_id == account_id, PortalPassword.password_hash == old_hash)
         .values(password_hash=new_hash, set_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return result.rowcount == 1  # type: ignore[attr-defined]

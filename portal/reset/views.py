@@ -22,7 +22,7 @@ from . import bp, links, service
 from .forms import NewPasswordForm
 from .mail import SERVICE_NAMES
 
-TOKEN_KEY = "reset_token"
+TOKEN_KEY = "reset_token"  # noqa: S105  (a session key, not a secret)
 DONE_KEY = "reset_done"
 MAX_TOKEN = 2000
 
