@@ -28,7 +28,16 @@ from portal.worker import process_queue
 
 from ..conftest import ON_POSTGRES, _empty_all_tables
 from .conftest import PageFactory, build_directory, serving
-from .flow import Walk, assert_focus_visible, check_axe, no_horizontal_scroll, press_enter, screenshot, tab_to, walk
+from .flow import (
+    Walk,
+    assert_focus_visible,
+    check_axe,
+    no_horizontal_scroll,
+    press_enter,
+    screenshot,
+    tab_to,
+    walk,
+)
 
 ANNA = Walk("guardian", "school_platform", "forgot_password", "11111111", "11111111", "anna.andersson@exempel.se")
 NEW_PASSWORD = "mormors blåbärssylt är bäst 🫐"
