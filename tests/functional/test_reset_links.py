@@ -328,3 +328,16 @@ def test_accounts_managed_elsewhere_get_no_personal_message_and_a_made_token_is_
         made = tokens.make("reset", {"a": "acc-ext", "c": case_id,
                                      "f": account_state("acc-ext", case(case_id)).fingerprint})  # type: ignore[union-attr]
     assert is_dead(open_link(client, f"/aterstall/{made}"))
+
+
+@pytest.mark.parametrize(("typed", "reset"), [("anna@privat.example.se", True), ("locked@exempel.se", False),
+                                              ("inactive@exempel.se", False), ("sso@exempel.se", False)])
+def test_the_worker_asks_for_a_link_exactly_when_the_reset_check_passed(app, d, typed, reset):
+    from portal.models import CaseFinding
+
+    with app.app_context():
+        case_id = ask_for_help(typed)
+        outcome = db.session.scalar(select(CaseFinding.outcome).where(
+            CaseFinding.case_id == case_id, CaseFinding.check == "account.password_reset"))
+        (row,) = messages(case_id, "personal_findings")
+        assert (outcome == "pass") is reset is row.context["reset"] is case(case_id).self_service
