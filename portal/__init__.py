@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .about import bp as about_bp
     from .health import bp as health_bp
     from .public import bp as public_bp
+    from .reset import bp as reset_bp
 
     security.init_app(app)
     errors.init_app(app)
@@ -54,5 +55,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(about_bp)
+    app.register_blueprint(reset_bp)
 
     return app

@@ -1,0 +1,150 @@
+"""A reset link in chromium: a guardian walks the public flow, the worker diagnoses the case, the link is
+taken from the rendered personal message, opened, and a new password set by keyboard alone; the link's
+second use gets the calm page. axe-core on every reset page at 360 px and 1280 px, screenshots under
+test-output/screenshots/reset-*.png.
+
+(Delivery through a real SMTP server is another part's; once it is merged, the link should come from
+the message in an aiosmtpd mailbox instead of from `render`.)
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from portal import create_app, passwords
+from portal.extensions import db
+from portal.importer import import_path
+from portal.mail import render
+from portal.models import Case, OutboxMessage, PortalPassword
+from portal.worker import process_queue
+
+from ..conftest import ON_POSTGRES, _empty_all_tables
+from .conftest import PageFactory, build_directory, serving
+from .flow import (
+    Walk,
+    assert_focus_visible,
+    check_axe,
+    no_horizontal_scroll,
+    press_enter,
+    screenshot,
+    tab_to,
+    walk,
+)
+
+ANNA = Walk("guardian", "school_platform", "forgot_password", "11111111", "11111111", "anna.andersson@exempel.se")
+NEW_PASSWORD = "mormors blåbärssylt är bäst 🫐"
+SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | None) -> Iterator[tuple[Flask, str]]:
+    """The app and its base URL, served on 127.0.0.1; mail links are built from that URL."""
+    folder = tmp_path_factory.mktemp("reset-browser")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PORTAL_INSTANCE_PATH", str(folder / "instance"))
+    if _migrated_database is not None:
+        database = folder / "portal.sqlite3"
+        shutil.copyfile(_migrated_database, database)
+        mp.setenv("PORTAL_DATABASE_URL", f"sqlite:///{database}")
+    try:
+        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            if ON_POSTGRES:
+                _empty_all_tables()
+            import_path(str(build_directory().write(folder / "directory.json")))
+        with serving(app) as url:
+            app.config["PORTAL_BASE_URL"] = url
+            yield app, url
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        mp.undo()
+
+
+def link_from_the_message(app: Flask, reference: str) -> str:
+    """What the worker leaves for the case, rendered as delivery will render it: its reset link."""
+    with app.app_context():
+        process_queue()
+        case_id = db.session.scalar(select(Case.id).where(Case.reference == reference.replace("-", "")))
+        row = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.case_id == case_id, OutboxMessage.template == "personal_findings")).one()
+        message = render(row)
+    assert message.subject == f"Inloggningshjälpen: svar på ärende {reference}"
+    links = re.findall(r"http://127\.0\.0\.1:\d+/aterstall/\S+", message.text)
+    assert len(links) == 1, message.text
+    return links[0]
+
+
+def checked(page: Page, screenshots: Path, name: str) -> None:
+    """axe-core at 360 px and 1280 px, no sideways scrolling at 320 px, a screenshot at each size."""
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        check_axe(page, f"{name} at {width} px")
+        screenshot(page, screenshots, f"reset-{name}-{size}")
+    page.set_viewport_size({"width": 320, "height": 640})
+    no_horizontal_scroll(page, 320)
+    page.set_viewport_size({"width": 360, "height": 740})
+
+
+def type_into(page: Page, selector: str, text: str) -> None:
+    tab_to(page, selector)
+    page.keyboard.type(text)
+
+
+def test_a_guardian_sets_a_new_password_from_the_link_by_keyboard(
+        portal: tuple[Flask, str], new_page: PageFactory, screenshots: Path) -> None:
+    app, base = portal
+    page = new_page(width=360, height=740)
+    reference = walk(page, base, ANNA, keyboard=False)
+    link = link_from_the_message(app, reference)
+    token = link.rsplit("/", 1)[1]
+
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/aterstall/nytt-losenord$"))
+    assert token not in page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text("Välj ett nytt lösenord")
+    checked(page, screenshots, "form")
+
+    # a common password first: the reason beside the field, the summary focused at the top
+    type_into(page, "#password", "Sunshine1")
+    type_into(page, "#confirmation", "Sunshine1")
+    tab_to(page, "button[type=submit]")
+    press_enter(page)
+    expect(page.locator(".error-summary")).to_be_focused()
+    assert_focus_visible(page)
+    expect(page.locator("#password-error")).to_contain_text("ett av de vanligaste")
+    expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
+    checked(page, screenshots, "form-error")
+
+    type_into(page, "#password", NEW_PASSWORD)
+    type_into(page, "#confirmation", NEW_PASSWORD)
+    tab_to(page, "button[type=submit]")
+    screenshot(page, screenshots, "reset-form-filled-phone")
+    press_enter(page)
+    page.wait_for_url(re.compile(r"/aterstall/klart$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ditt nya lösenord är sparat")
+    expect(page.locator(".reference strong")).to_have_text(reference)
+    checked(page, screenshots, "done")
+    with app.app_context():
+        (stored,) = db.session.scalars(select(PortalPassword.password_hash)).all()
+        assert passwords.verify(stored, NEW_PASSWORD)
+
+    # the second use of the link: the calm page, offering to start again
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/aterstall/nytt-losenord$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Länken går inte att använda")
+    checked(page, screenshots, "used")
+    tab_to(page, "a.button")
+    press_enter(page)
+    page.wait_for_url(base + "/")
+    with app.app_context():
+        assert len(db.session.scalars(select(PortalPassword.password_hash)).all()) == 1
