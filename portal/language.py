@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
         from flask_babel import get_locale
 
         lang = str(get_locale() or DEFAULT)
+        if not has_request_context():  # a mail rendered by the worker: no page, no language link
+            return {"page_lang": lang}
         code, name = OTHER.get(lang, OTHER[DEFAULT])
         return {"page_lang": lang,
                 "other_language": {"code": code, "name": name,
