@@ -42,11 +42,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         security,
     )
     from .health import bp as health_bp
+    from .mail import delivery
     from .public import bp as public_bp
 
     security.init_app(app)
     errors.init_app(app)
     ratelimit.init_app(app)
+    delivery.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
 
