@@ -14,6 +14,7 @@ text, which may repeat the address.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import os
@@ -118,11 +119,22 @@ class Smtp:
                 elif self.require_tls:
                     raise TemporaryFailure("the server offers no STARTTLS (PORTAL_MAIL_REQUIRE_TLS)")
             if self.user is not None:
-                smtp.login(self.user, self.password)
+                self._login(smtp, self.user, self.password)
         except BaseException:
             smtp.close()
             raise
         return smtp
+
+    @staticmethod
+    def _login(smtp: smtplib.SMTP, user: str, password: str) -> None:
+        if user.isascii() and password.isascii():
+            smtp.login(user, password)
+            return
+        # smtplib encodes credentials as ASCII; AUTH PLAIN (RFC 4616) carries UTF-8
+        token = base64.b64encode(b"\0" + user.encode() + b"\0" + password.encode()).decode("ascii")
+        code, _text = smtp.docmd("AUTH", "PLAIN " + token)
+        if code != 235:
+            raise smtplib.SMTPAuthenticationError(code, b"")
 
     def send(self, envelope_from: str, to: str, message: bytes, message_id: str) -> None:
         try:

@@ -54,9 +54,9 @@ def outbox_status(show_failed: int = 50) -> OutboxStatus:
     """Counts by status (outbox and queue), the oldest message not yet sent, the newest failures."""
     outbox = dict.fromkeys(STATUSES, 0)
     outbox.update(db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).tuples().all())
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     queue = dict.fromkeys(("queued", "running", "done", "failed"), 0)
-    queue.update(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).tuples().all())
+    queue.update(db.session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
     oldest = db.session.scalar(select(func.min(OutboxMessage.created_at))
                                .where(OutboxMessage.status.in_(("pending", "sending"))))
     failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")

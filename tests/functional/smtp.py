@@ -4,15 +4,19 @@
 It can be told what to answer: `answer_data(["451 …"] * k)` makes the next k DATA commands fail
 (then 250 again), `answer_rcpt([...])` the same for RCPT; `on_accept` is called after a message is
 stored and before the 250 goes back (the SIGKILL test takes a database lock there); `down()` and
-`up()` stop and restart it on the same port. Fixture: `smtp_server`.
+`up()` stop and restart it on the same port. `SmtpServer(tls=context)` offers STARTTLS, with
+`implicit=True` it speaks TLS from the start (smtps); `users` makes it ask for a login. Fixture:
+`smtp_server`; `certificate(folder)` makes a self-signed one for 127.0.0.1 with openssl.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import shutil
 import socket
 import ssl
+import subprocess
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +26,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -35,6 +40,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    tls: bool = False
+    login: str | None = None
 
     @property
     def message(self) -> EmailMessage:
@@ -66,7 +73,11 @@ class _Handler:
         answer = self.server._next(self.server._data_answers)
         self.server.data_commands += 1
         if answer.startswith("250"):
-            received = Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))
+            received = Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content),
+                                # an implicit-TLS server speaks nothing but TLS (aiosmtpd sets
+                                # session.ssl only after STARTTLS)
+                                tls=session.ssl is not None or self.server.implicit,
+                                login=session.auth_data.decode() if session.authenticated else None)
             with self.server._lock:
                 self.server.messages.append(received)
             if self.server.on_accept is not None:
@@ -75,9 +86,12 @@ class _Handler:
 
 
 class SmtpServer:
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, *, implicit: bool = False,
+                 users: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.tls = tls
+        self.implicit = implicit
+        self.users = users
         self.messages: list[Received] = []
         self.data_commands = 0
         self.on_accept: Callable[[Received], None] | None = None
@@ -88,7 +102,12 @@ class SmtpServer:
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        return f"{'smtps' if self.implicit else 'smtp'}://127.0.0.1:{self.port}"
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = (isinstance(data, LoginPassword) and self.users is not None
+              and self.users.get(data.login.decode()) == data.password.decode())
+        return AuthResult(success=ok, auth_data=data.login if ok else None)
 
     def _next(self, answers: deque[str]) -> str:
         with self._lock:
@@ -103,7 +122,14 @@ class SmtpServer:
             self._rcpt_answers.extend(answers)
 
     def up(self) -> None:
-        kwargs: dict[str, Any] = {"tls_context": self.tls, "require_starttls": False} if self.tls else {}
+        kwargs: dict[str, Any] = {}
+        if self.tls is not None and self.implicit:
+            # aiosmtpd knows only STARTTLS as TLS when it checks AUTH; this whole connection is TLS
+            kwargs.update(ssl_context=self.tls, auth_require_tls=False)
+        elif self.tls is not None:
+            kwargs["tls_context"] = self.tls
+        if self.users is not None:  # AUTH offered; required unless implicit (see above: the test checks it)
+            kwargs.update(authenticator=self._authenticate, auth_required=not self.implicit)
         self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **kwargs)
         self._controller.start()
 
@@ -114,6 +140,19 @@ class SmtpServer:
 
     def to(self, address: str) -> list[Received]:
         return [m for m in self.messages if m.rcpt_tos == [address]]
+
+
+def certificate(folder: Any) -> tuple[ssl.SSLContext, str]:
+    """A self-signed certificate for 127.0.0.1: the server's TLS context and the file a client trusts."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, str(cert)
 
 
 @pytest.fixture

@@ -17,9 +17,12 @@ from portal.mail.delivery import deliver
 from portal.models import OutboxMessage
 from portal.worker import process_queue
 
+from . import smtp
 from .directory_builder import Directory
 from .flow import REFERENCE, walk
-from .smtp import SmtpServer, smtp_server  # noqa: F401  (the fixture)
+from .smtp import SmtpServer  # noqa: F401
+
+smtp_server = smtp.smtp_server  # the fixture
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 MESSAGE_ID = re.compile(r"<\d+\.[0-9a-f]{16}@exempel\.se>")
