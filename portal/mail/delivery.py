@@ -127,19 +127,22 @@ def claim_next() -> Claimed | None:
             return None
         row.status, row.claimed_at, row.attempts = "sending", at, row.attempts + 1
         return _prepare(row)
-    for row_id in db.session.scalars(select(OutboxMessage.id).where(_due(at)).order_by(OutboxMessage.id)
-                                     .limit(5)).all():
-        result = db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == row_id, _due(at))
-            .values(status="sending", claimed_at=at, attempts=OutboxMessage.attempts + 1)
-        )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            row = db.session.get(OutboxMessage, row_id, populate_existing=True)
-            assert row is not None
-            return _prepare(row)
-        db.session.rollback()  # another worker took it first
-    db.session.commit()
-    return None
+    while True:
+        candidates = db.session.scalars(select(OutboxMessage.id).where(_due(at)).order_by(OutboxMessage.id)
+                                        .limit(5)).all()
+        if not candidates:
+            db.session.commit()
+            return None
+        for row_id in candidates:
+            result = db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row_id, _due(at))
+                .values(status="sending", claimed_at=at, attempts=OutboxMessage.attempts + 1)
+            )
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                row = db.session.get(OutboxMessage, row_id, populate_existing=True)
+                assert row is not None
+                return _prepare(row)
+            db.session.rollback()  # another worker took it first: the next one, or a fresh look
 
 
 def _prepare(row: OutboxMessage) -> Claimed:

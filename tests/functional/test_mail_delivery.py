@@ -20,7 +20,6 @@ from portal.worker import process_queue
 from . import smtp
 from .directory_builder import Directory
 from .flow import REFERENCE, walk
-from .smtp import SmtpServer  # noqa: F401
 
 smtp_server = smtp.smtp_server  # the fixture
 
