@@ -17,14 +17,12 @@ until `PORTAL_MAIL_MAX_ATTEMPTS`; a permanent one is not. The final failure stay
 from __future__ import annotations
 
 import datetime as dt
-import email.policy
 import email.utils
 import logging
 import os
 import re
 import secrets
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -33,6 +31,7 @@ from sqlalchemy import or_, select, update
 from ..extensions import db
 from ..models import OutboxMessage
 from . import render
+from .mime import compose
 from .senders import DeliveryFailure, PermanentFailure, Sender, TemporaryFailure, from_url
 
 log = logging.getLogger(__name__)
@@ -46,6 +45,8 @@ DEFAULTS: dict[str, str] = {
     "PORTAL_MAIL_REQUIRE_TLS": "0",
     "PORTAL_MAIL_TLS_CA_FILE": "",  # trust this CA file instead of the system's (a private CA)
 }
+
+BATCH = 20  # rows claimed in one transaction; a slow server gives back the rest (see `deliver`)
 
 # one @, a local part and a domain of dot-separated labels, nothing that breaks a header or a command
 ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]{1,64}@(?=.{1,253}$)[^@\s<>()\[\],;:\"\\.]+(\.[^@\s<>()\[\],;:\"\\.]+)*")
@@ -88,12 +89,14 @@ class Claimed:
     attempts: int
 
 
-class NotRendered(Exception):
-    """The claimed row could not be rendered; it has been postponed (or failed) like a send."""
+@dataclass
+class Batch:
+    """Rows claimed together: those ready to send, and how many could not be rendered."""
 
-    def __init__(self, status: str) -> None:
-        super().__init__(status)
-        self.status = status
+    at: dt.datetime
+    claimed: list[Claimed]
+    retrying: int = 0
+    failed: int = 0
 
 
 @dataclass
@@ -112,59 +115,70 @@ def _due(at: dt.datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def claim_next() -> Claimed | None:
-    """Take the oldest due row (or one whose claim went stale), render it at its first claim;
-    None when nothing is due. A row that cannot be rendered is postponed like a temporary failure
-    (a malformed address fails for good), and NotRendered raised."""
+def claim(size: int = BATCH) -> Batch:
+    """Take up to `size` of the oldest due rows (or rows whose claim went stale) and render those
+    claimed for the first time. A row that cannot be rendered is postponed like a temporary failure
+    (a malformed address fails for good) and not returned."""
     at = now()
+    values = {"status": "sending", "claimed_at": at, "attempts": OutboxMessage.attempts + 1}
+    oldest = select(OutboxMessage.id).where(_due(at)).order_by(OutboxMessage.id).limit(size)
     if db.engine.dialect.name == "postgresql":
-        row = db.session.scalars(
-            select(OutboxMessage).where(_due(at)).order_by(OutboxMessage.id).limit(1)
-            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
-        ).first()
-        if row is None:
-            db.session.commit()
-            return None
-        row.status, row.claimed_at, row.attempts = "sending", at, row.attempts + 1
-        return _prepare(row)
-    while True:
-        candidates = db.session.scalars(select(OutboxMessage.id).where(_due(at)).order_by(OutboxMessage.id)
-                                        .limit(5)).all()
-        if not candidates:
-            db.session.commit()
-            return None
-        for row_id in candidates:
-            result = db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row_id, _due(at))
-                .values(status="sending", claimed_at=at, attempts=OutboxMessage.attempts + 1)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                row = db.session.get(OutboxMessage, row_id, populate_existing=True)
-                assert row is not None
-                return _prepare(row)
-            db.session.rollback()  # another worker took it first: the next one, or a fresh look
-
-
-def _prepare(row: OutboxMessage) -> Claimed:
-    """Give the claimed row its Message-ID and rendered bytes if it has none; commit the claim."""
-    if row.message_id is None or row.rendered is None:
-        try:
-            message_id = make_message_id(row.id)
-            message = build(row, message_id)
-        except Exception as exc:  # noqa: BLE001 - a template or builder fault: keep the row, try later
-            row_id, attempts = row.id, row.attempts
-            db.session.rollback()
-            if isinstance(exc, DeliveryFailure):
-                failure: DeliveryFailure = exc
-            else:
-                log.exception("outbox %s could not be rendered", row_id)
-                failure = TemporaryFailure(f"render: {type(exc).__name__}")
-            raise NotRendered(_after_failure(row_id, attempts, failure)) from None
-        row.message_id, row.rendered = message_id, message.decode("utf-8")
-    claimed = Claimed(id=row.id, template=row.template, to=row.to_address, message_id=str(row.message_id),
-                      message=str(row.rendered).encode("utf-8"), attempts=row.attempts)
+        # rows another worker is claiming right now are skipped, never waited for or taken twice
+        ids = list(db.session.scalars(oldest.with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values)
+                               .execution_options(synchronize_session=False))
+    else:
+        # one conditional update: SQLite lets one writer in at a time, and RETURNING names the rows
+        # this one changed (a row another worker took first no longer matches `_due`)
+        ids = list(db.session.scalars(
+            update(OutboxMessage).where(OutboxMessage.id.in_(oldest), _due(at)).values(**values)
+            .returning(OutboxMessage.id).execution_options(synchronize_session=False)))
     db.session.commit()
-    return claimed
+    return _prepare(sorted(ids), at)
+
+
+def claim_next() -> Claimed | None:
+    """Claim one row (see `claim`)."""
+    batch = claim(1)
+    return batch.claimed[0] if batch.claimed else None
+
+
+def _prepare(ids: list[int], at: dt.datetime) -> Batch:
+    """Give each claimed row its Message-ID and rendered bytes at its first claim, then store them."""
+    batch = Batch(at=at, claimed=[])
+    if not ids:
+        return batch
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+                              .execution_options(populate_existing=True)).all()
+    fields = [(r.id, r.template, r.to_address, r.attempts, r.message_id, r.rendered) for r in rows]
+    new: list[dict[str, object]] = []
+    unrendered: list[tuple[int, int, DeliveryFailure]] = []
+    for row, (row_id, template, to, attempts, message_id, rendered) in zip(rows, fields, strict=True):
+        if message_id is None or rendered is None:
+            try:
+                message_id = make_message_id(row_id)
+                rendered = build(row, message_id).decode("utf-8")
+            except Exception as exc:  # noqa: BLE001 - a template or builder fault: keep the row, try later
+                db.session.rollback()
+                if not isinstance(exc, DeliveryFailure):
+                    log.exception("outbox %s could not be rendered", row_id)
+                failure = exc if isinstance(exc, DeliveryFailure) else TemporaryFailure(
+                    f"render: {type(exc).__name__}")
+                unrendered.append((row_id, attempts, failure))
+                continue
+            new.append({"id": row_id, "message_id": message_id, "rendered": rendered})
+        batch.claimed.append(Claimed(id=row_id, template=template, to=to, message_id=message_id,
+                                     message=rendered.encode("utf-8"), attempts=attempts))
+    if new:
+        db.session.execute(update(OutboxMessage), new)  # by primary key, one executemany
+    db.session.commit()
+    for row_id, attempts, failure in unrendered:
+        if _after_failure(row_id, attempts, failure) == "failed":
+            batch.failed += 1
+        else:
+            batch.retrying += 1
+    return batch
 
 
 def make_message_id(row_id: int) -> str:
@@ -179,54 +193,59 @@ def build(row: OutboxMessage, message_id: str) -> bytes:
     if not ADDRESS.fullmatch(row.to_address or ""):
         raise PermanentFailure("malformed address")
     rendered = render(row)
-    plain = row.to_address.isascii() and envelope_from().isascii()  # else the server must take SMTPUTF8
-    message = EmailMessage(policy=email.policy.SMTP if plain else email.policy.SMTPUTF8)
-    message["From"] = current_app.config["PORTAL_MAIL_FROM"]
-    message["To"] = row.to_address
-    message["Subject"] = rendered.subject
-    message["Date"] = email.utils.format_datetime(now())
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(rendered.text, charset="utf-8", cte="quoted-printable")
-    message.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    return message.as_bytes()
+    return compose(sender=current_app.config["PORTAL_MAIL_FROM"], to=row.to_address, subject=rendered.subject,
+                   date=now(), message_id=message_id, text=rendered.text, html=rendered.html)
 
 
 def envelope_from() -> str:
     return email.utils.parseaddr(current_app.config["PORTAL_MAIL_FROM"])[1]
 
 
-def deliver(limit: int | None = None, sender: Sender | None = None) -> DeliveryRun:
-    """Send due rows until none is left (or `limit` were taken)."""
+def deliver(limit: int | None = None, sender: Sender | None = None, *, batch: int = BATCH) -> DeliveryRun:
+    """Send due rows until none is left (or about `limit` were taken)."""
     run = DeliveryRun()
     own = sender is None
     sender = sender or sender_from_config()
     taken = 0
+    stale = dt.timedelta(seconds=_number("PORTAL_MAIL_STALE_AFTER"))
     try:
         while limit is None or taken < limit:
-            taken += 1
-            try:
-                claimed = claim_next()
-            except NotRendered as postponed:
-                run.failed += postponed.status == "failed"
-                run.retrying += postponed.status != "failed"
-                continue
-            if claimed is None:
+            claimed = claim(batch if limit is None else max(min(batch, limit - taken), 1))
+            taken += len(claimed.claimed) + claimed.retrying + claimed.failed
+            run.retrying += claimed.retrying
+            run.failed += claimed.failed
+            if not (claimed.claimed or claimed.retrying or claimed.failed):
                 break
-            try:
-                sender.send(envelope_from(), claimed.to, claimed.message, claimed.message_id)
-            except DeliveryFailure as failure:
-                if _after_failure(claimed.id, claimed.attempts, failure) == "failed":
-                    run.failed += 1
-                else:
-                    run.retrying += 1
-                continue
-            _mark_sent(claimed.id)
-            run.sent += 1
+            for i, message in enumerate(claimed.claimed):
+                if now() - claimed.at > stale / 2:  # a slow server: let the rest go before others may take it
+                    _release(claimed.claimed[i:], claimed.at)
+                    break
+                try:
+                    sender.send(envelope_from(), message.to, message.message, message.message_id)
+                except DeliveryFailure as failure:
+                    if _after_failure(message.id, message.attempts, failure) == "failed":
+                        run.failed += 1
+                    else:
+                        run.retrying += 1
+                    continue
+                _mark_sent(message.id)
+                run.sent += 1
     finally:
         if own:
             sender.close()
     return run
+
+
+def _release(messages: list[Claimed], at: dt.datetime) -> None:
+    """Give claimed rows back untried (the attempt is not counted)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([m.id for m in messages]), OutboxMessage.status == "sending",
+               OutboxMessage.claimed_at == at)
+        .values(status="pending", claimed_at=None, attempts=OutboxMessage.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def _mark_sent(row_id: int) -> None:

@@ -72,6 +72,8 @@ def test_a_typed_address_that_matches_nobody_gets_one_message_in_its_mailbox(app
     assert message["Date"]
     assert MESSAGE_ID.fullmatch(message["Message-ID"])
     assert mail.data.isascii()  # 7-bit: encoded words in the headers, quoted-printable bodies
+    assert message.defects == [] and all(p.defects == [] for p in message.iter_parts())
+    assert all(len(line) <= 78 for line in mail.data.split(b"\r\n"))
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in message.iter_parts())
