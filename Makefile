@@ -31,7 +31,7 @@ typecheck: ## mypy on portal/ and checks/
 	$(BIN)/mypy
 
 bench: ## Run the benchmarks in bench/ (rate limits off); results go to bench/out/
-	cd bench && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_import.py && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_diagnose.py
+	cd bench && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_import.py && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_diagnose.py && ../$(BIN)/python bench_mail.py
 
 translations: ## Extract messages to translations/messages.pot, then update and compile the catalogues
 	mkdir -p translations

@@ -1,10 +1,10 @@
 """Delivering the outbox (STYLE.md 6; docs/contracts/README.md `portal worker`, `portal send-mail`).
 
-One row at a time: it is claimed atomically (PostgreSQL `SELECT … FOR UPDATE SKIP LOCKED`, so
-several workers never take one row; SQLite a conditional update whose row count decides), and at
-its first claim, in the same transaction, rendered and given its Message-ID. The rendered bytes are
-stored, so every later attempt sends the very same message. Then it is sent and marked sent (the
-stored bytes are dropped then: they may hold a live reset link).
+Up to `BATCH` due rows are claimed at a time, atomically (PostgreSQL `SELECT … FOR UPDATE SKIP
+LOCKED`, so several workers never take one row; SQLite one conditional `UPDATE … RETURNING`, whose
+rows decide). A row claimed for the first time is then rendered and given its Message-ID, and both
+are stored, so every later attempt sends the very same message. Each is sent, then marked sent at
+once (the stored bytes are dropped then: they may hold a live reset link).
 
 A worker killed after the server accepted a message but before it was marked sent loses nothing:
 a claim older than `PORTAL_MAIL_STALE_AFTER` seconds is taken again, and the message goes out
@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
+from ..config import ConfigError
 from ..extensions import db
 from ..models import OutboxMessage
 from . import render
@@ -70,11 +71,15 @@ def now() -> dt.datetime:
 
 
 def sender_from_config() -> Sender:
+    """The sender PORTAL_MAIL_URL names; ConfigError (a Swedish message, exit 1) for one it does not."""
     config = current_app.config
-    return from_url(config["PORTAL_MAIL_URL"], instance_path=Path(current_app.instance_path),
-                    timeout=_number("PORTAL_MAIL_TIMEOUT"),
-                    require_tls=str(config["PORTAL_MAIL_REQUIRE_TLS"]).lower() in ("1", "true", "yes", "ja"),
-                    ca_file=config["PORTAL_MAIL_TLS_CA_FILE"] or None)
+    try:
+        return from_url(config["PORTAL_MAIL_URL"], instance_path=Path(current_app.instance_path),
+                        timeout=_number("PORTAL_MAIL_TIMEOUT"),
+                        require_tls=str(config["PORTAL_MAIL_REQUIRE_TLS"]).lower() in ("1", "true", "yes", "ja"),
+                        ca_file=config["PORTAL_MAIL_TLS_CA_FILE"] or None)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ class DeliveryRun:
     failed: int = 0
 
 
-def _due(at: dt.datetime):  # type: ignore[no-untyped-def]
+def _due(at: dt.datetime) -> ColumnElement[bool]:
     stale = at - dt.timedelta(seconds=_number("PORTAL_MAIL_STALE_AFTER"))
     return or_(
         (OutboxMessage.status == "pending")

@@ -204,7 +204,12 @@ def from_url(url: str, *, instance_path: Path, timeout: float = 30.0, require_tl
     if scheme == "console":
         return Console()
     if scheme in ("smtp", "smtps"):
-        if not urlsplit(url).hostname:
-            raise ValueError("PORTAL_MAIL_URL names no host")
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - a port that is not a number raises here
+        except ValueError:
+            raise ValueError("PORTAL_MAIL_URL har en port som inte är ett tal") from None
+        if not parts.hostname:
+            raise ValueError("PORTAL_MAIL_URL saknar värdnamn (smtp://värd:port)")
         return Smtp(url, timeout=timeout, require_tls=require_tls, ca_file=ca_file)
     raise ValueError("PORTAL_MAIL_URL ska börja med outbox:, console:, smtp:// eller smtps://")

@@ -182,3 +182,12 @@ def test_the_worker_delivers_what_it_has_just_written(app, directory, smtp_serve
         run = deliver()
     assert (run.sent, run.retrying, run.failed) == (2, 0, 0)
     assert all(r.status == "sent" and r.rendered is None and r.sent_at for r in rows(app))
+
+
+@pytest.mark.parametrize("url", ["ftp://mail.exempel.se", "smtp://", "smtp://mail.exempel.se:smtp", "mail.exempel.se"])
+def test_a_mail_url_the_portal_cannot_use_is_refused_by_its_name(app, runner, url):
+    app.config["PORTAL_MAIL_URL"] = url
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 1
+    assert "Fel: PORTAL_MAIL_URL" in result.output
+    assert "Traceback" not in result.output

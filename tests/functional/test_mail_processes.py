@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -141,3 +142,37 @@ def test_four_workers_send_each_message_exactly_once(app, smtp_server):
         assert mail.message_id == row_of[mail.rcpt_tos[0]].message_id
     sent_by = [int(out.split("Utkorgen: ")[1].split(" ")[0]) for out, _err in results]
     assert sum(sent_by) == count
+
+
+def test_portal_run_with_worker_delivers_the_outbox(tmp_path):
+    from .test_run import _healthz, _serve
+
+    server, port, env = _serve(tmp_path, "--worker")
+    try:
+        assert _healthz(port) is not None
+        queue = (
+            "from portal import create_app; from portal.importer import import_demo\n"
+            "from portal import diagnosis; from portal.cases import open_case\n"
+            "from checks.identifiers import parse_identifier\n"
+            "app = create_app()\n"
+            "with app.app_context():\n"
+            "    import_demo()\n"
+            "    q = diagnosis.question('guardian', 'school_platform', 'forgot_password', '41253001')\n"
+            "    open_case(q, parse_identifier('nobody@exempel.se', q.today), typed_email='nobody@exempel.se')\n"
+        )
+        subprocess.run([sys.executable, "-c", queue], env=env, check=True, capture_output=True)
+        database = sqlite3.connect(tmp_path / "instance" / "portal.sqlite3")
+        rows: list[tuple[str, str]] = []
+        for _ in range(300):
+            rows = database.execute("select template, status from outbox order by id").fetchall()
+            if rows and all(status == "sent" for _t, status in rows):
+                break
+            time.sleep(0.1)
+        database.close()
+        assert rows and {status for _t, status in rows} == {"sent"}, rows
+        files = list((tmp_path / "instance" / "mail").glob("*.eml"))
+        assert len(files) == len(rows)
+        assert any(b"To: nobody@exempel.se\r\n" in f.read_bytes() for f in files)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
