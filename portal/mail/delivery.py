@@ -166,10 +166,10 @@ def _prepare(ids: list[int], at: dt.datetime) -> Batch:
                 rendered = build(row, message_id).decode("utf-8")
             except Exception as exc:  # noqa: BLE001 - a template or builder fault: keep the row, try later
                 db.session.rollback()
-                if not isinstance(exc, DeliveryFailure):
-                    log.exception("outbox %s could not be rendered", row_id)
+                # the kind of error and the message's name only: an exception's text may quote context
                 failure = exc if isinstance(exc, DeliveryFailure) else TemporaryFailure(
                     f"render: {type(exc).__name__}")
+                log.error("outbox %s (%s) could not be rendered: %s", row_id, template, failure.reason)
                 unrendered.append((row_id, attempts, failure))
                 continue
             new.append({"id": row_id, "message_id": message_id, "rendered": rendered})
@@ -273,7 +273,7 @@ def _after_failure(row_id: int, attempts: int, failure: DeliveryFailure) -> str:
     """Postpone the row, or mark it failed for good; returns the new status."""
     final = isinstance(failure, PermanentFailure) or attempts >= _number("PORTAL_MAIL_MAX_ATTEMPTS")
     values: dict[str, object] = {"last_error": failure.reason, "claimed_at": None}
-    if final:
+    if final:  # next_attempt_at keeps the moment it failed for good (FailedMessage.at)
         values.update(status="failed", rendered=None, next_attempt_at=now())
     else:
         values.update(status="pending", next_attempt_at=now() + dt.timedelta(seconds=backoff(attempts)))

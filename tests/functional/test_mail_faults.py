@@ -246,3 +246,20 @@ def test_a_certificate_that_is_not_trusted_is_refused(app, tmp_path):
         assert row(app, row_id).last_error.startswith("tls: ")
     finally:
         server.down()
+
+
+def test_a_message_that_cannot_be_rendered_waits_and_the_others_go(app, smtp_server, clock):
+    app.config["PORTAL_MAIL_MAX_ATTEMPTS"] = 2
+    broken = add_row(app)
+    with app.app_context():
+        db.session.get(OutboxMessage, broken).template = "no_such_message"
+        db.session.commit()
+    good = add_row(app, "ok@exempel.se")
+    outcome = run(app)
+    assert (outcome.sent, outcome.retrying) == (1, 1)
+    assert (row(app, broken).status, row(app, broken).last_error) == ("pending", "render: TemplateNotFound")
+    assert (row(app, broken).message_id, row(app, good).status) == (None, "sent")
+    clock.move(3600)
+    assert run(app).failed == 1
+    assert (row(app, broken).status, row(app, broken).attempts) == ("failed", 2)
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["ok@exempel.se"]]
