@@ -31,7 +31,7 @@ typecheck: ## mypy on portal/ and checks/
 	$(BIN)/mypy
 
 bench: ## Run the benchmarks in bench/ (rate limits off); results go to bench/out/
-	cd bench && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_import.py && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_diagnose.py
+	cd bench && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_import.py && PORTAL_RATELIMIT_ENABLED=0 ../$(BIN)/python bench_diagnose.py && ../$(BIN)/python bench_mail.py
 
 translations: ## Re-extract strings, update translations/sv and translations/en, fill Swedish, compile; lists English still to translate
 	$(BIN)/python tools/translations.py

@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     from .about import bp as about_bp
     from .health import bp as health_bp
+    from .mail import delivery
     from .public import bp as public_bp
     from .reset import bp as reset_bp
 
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     ratelimit.init_app(app)
     language.init_app(app)
+    delivery.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(about_bp)

@@ -106,21 +106,40 @@ def demo_command() -> None:
 @main.command("worker")
 @click.option("--loop", is_flag=True, help="Fortsätt tills processen stoppas.")
 @click.option("--interval", default=2.0, show_default=True, type=float, help="Sekunder mellan varven (--loop).")
-def worker_command(loop: bool, interval: float) -> None:
-    """Behandla kön: diagnostisera varje ärende, spara resultatet och lägg breven i utkorgen."""
+@click.option("--status", "show_status", is_flag=True,
+              help="Visa bara läget: kön och utkorgen per status, äldsta väntande brev, misslyckade brev.")
+def worker_command(loop: bool, interval: float, show_status: bool) -> None:
+    """Behandla kön (diagnostisera, spara, lägg breven i utkorgen) och skicka sedan utkorgens brev."""
     import time
 
-    from .worker import process_queue
+    from .worker import describe, work_once
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)
+    if show_status:
+        from .mail.delivery import now
+        from .mail.status import describe as describe_status
+        from .mail.status import outbox_status
+
+        click.echo(describe_status(outbox_status(), now()))
+        return
     while True:
-        run = process_queue()
-        if run.processed or run.failed or not loop:
-            click.echo(f"Kön: {run.processed} ärenden behandlade, {run.failed} försöks igen senare.")
+        queue, mail = work_once()
+        if queue.processed or queue.failed or mail.sent or mail.retrying or mail.failed or not loop:
+            click.echo(describe(queue, mail))
         if not loop:
             break
         time.sleep(interval)
+
+
+@main.command("send-mail")
+def send_mail_command() -> None:
+    """Som `portal worker` en gång: behandla kön och skicka utkorgens brev (namnet som cron-rader använder)."""
+    from .worker import describe, work_once
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    click.echo(describe(*work_once()))
 
 
 @main.command("diagnose")

@@ -1,4 +1,5 @@
-"""The worker's diagnosis half (PRODUCT.md N3; docs/contracts/README.md `portal worker`).
+"""The worker (PRODUCT.md N3; docs/contracts/README.md `portal worker`): the diagnosis half here, then
+the outbox's delivery (portal/mail/delivery.py).
 
 Each queued job is claimed atomically (a conditional update whose row count decides), diagnosed
 with the same code as `portal diagnose`, and its findings, matched account and route stored on the
@@ -21,6 +22,7 @@ from checks.identifiers import Identifier
 
 from . import diagnosis
 from .extensions import db
+from .mail.delivery import DeliveryRun, deliver
 from .models import Case, CaseEvent, CaseFinding, Job, OutboxMessage
 from .models.cases import utcnow
 
@@ -161,17 +163,29 @@ def _told(case_id: int, address: str) -> bool:
     ).first() is not None
 
 
+def work_once() -> tuple[QueueRun, DeliveryRun]:
+    """One round of `portal worker`: the due jobs, then the due outbox rows (those just written too)."""
+    queue = process_queue()
+    return queue, deliver()
+
+
+def describe(queue: QueueRun, mail: DeliveryRun) -> str:
+    return (f"Kön: {queue.processed} ärenden behandlade, {queue.failed} försöks igen senare. "
+            f"Utkorgen: {mail.sent} brev skickade, {mail.retrying} försöks igen senare, "
+            f"{mail.failed} misslyckades.")
+
+
 def start_background_worker(app: object, interval: float = 2.0) -> threading.Thread:
-    """`portal run --worker`: process the queue in a daemon thread beside the development server."""
+    """`portal run --worker`: the queue and the outbox in a daemon thread beside the development server."""
 
     def loop() -> None:
         while True:
             try:
                 with app.app_context():  # type: ignore[attr-defined]
-                    process_queue()
+                    work_once()
                     db.session.remove()
             except Exception:  # noqa: BLE001 - e.g. the database restarting: wait and go on
-                log.exception("the background worker could not process the queue")
+                log.exception("the background worker could not process the queue or the outbox")
             time.sleep(interval)
 
     thread = threading.Thread(target=loop, name="portal-worker", daemon=True)

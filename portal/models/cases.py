@@ -90,7 +90,9 @@ class Job(db.Model):  # type: ignore[name-defined]
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]
-    """A message to send. Written by the worker; rendered and delivered by id (the mail issue)."""
+    """A message to send, written where the work happens; rendered and delivered by id
+    (portal/mail/delivery.py). At its first claim it gets its Message-ID and its rendered bytes, so a
+    second attempt sends the very same message; both the bytes and the claim are cleared once sent."""
 
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -101,7 +103,14 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     template: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(254))
     context: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # pending | sending (claimed by a worker) | sent | failed (for good)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # not before this moment (None: at once); set by a temporary failure's back-off
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    rendered: Mapped[str | None] = mapped_column(Text)  # the whole message, as sent, until it is sent
+    last_error: Mapped[str | None] = mapped_column(String(200))  # short, never personal data
