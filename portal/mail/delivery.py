@@ -2,9 +2,11 @@
 
 Up to `BATCH` due rows are claimed at a time, atomically (PostgreSQL `SELECT … FOR UPDATE SKIP
 LOCKED`, so several workers never take one row; SQLite one conditional `UPDATE … RETURNING`, whose
-rows decide). A row claimed for the first time is then rendered and given its Message-ID, and both
-are stored, so every later attempt sends the very same message. Each is sent, then marked sent at
-once (the stored bytes are dropped then: they may hold a live reset link).
+rows decide). A row claimed for the first time is given its Message-ID and rendered, and both are
+stored, so a message whose fate is unknown (its worker died mid-send) goes out again byte for byte.
+After a temporary failure, when no server took it, it is rendered afresh under the same Message-ID
+(a reset link must not arrive expired after an outage). Each is sent, then marked sent at once (the
+stored bytes are dropped then: they may hold a live reset link).
 
 A worker killed after the server accepted a message but before it was marked sent loses nothing:
 a claim older than `PORTAL_MAIL_STALE_AFTER` seconds is taken again, and the message goes out
@@ -150,7 +152,8 @@ def claim_next() -> Claimed | None:
 
 
 def _prepare(ids: list[int], at: dt.datetime) -> Batch:
-    """Give each claimed row its Message-ID and rendered bytes at its first claim, then store them."""
+    """Give each claimed row its Message-ID at its first claim, and its rendered bytes whenever it has
+    none (the first claim, or after a temporary failure), then store them."""
     batch = Batch(at=at, claimed=[])
     if not ids:
         return batch
@@ -162,7 +165,7 @@ def _prepare(ids: list[int], at: dt.datetime) -> Batch:
     for row, (row_id, template, to, attempts, message_id, rendered) in zip(rows, fields, strict=True):
         if message_id is None or rendered is None:
             try:
-                message_id = make_message_id(row_id)
+                message_id = message_id or make_message_id(row_id)
                 rendered = build(row, message_id).decode("utf-8")
             except Exception as exc:  # noqa: BLE001 - a template or builder fault: keep the row, try later
                 db.session.rollback()
@@ -276,7 +279,11 @@ def _after_failure(row_id: int, attempts: int, failure: DeliveryFailure) -> str:
     if final:  # next_attempt_at keeps the moment it failed for good (FailedMessage.at)
         values.update(status="failed", rendered=None, next_attempt_at=now())
     else:
-        values.update(status="pending", next_attempt_at=now() + dt.timedelta(seconds=backoff(attempts)))
+        # No server took it: the next attempt renders it afresh under the same Message-ID, so a reset
+        # link that waited out an SMTP outage is not already expired when it arrives. (A worker that
+        # died mid-send records no failure: its row keeps the stored bytes and is sent as it was.)
+        values.update(status="pending", rendered=None,
+                      next_attempt_at=now() + dt.timedelta(seconds=backoff(attempts)))
     db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
     db.session.commit()
     status = str(values["status"])
