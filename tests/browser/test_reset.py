@@ -1,10 +1,8 @@
 """A reset link in chromium: a guardian walks the public flow, the worker diagnoses the case, the link is
-taken from the rendered personal message, opened, and a new password set by keyboard alone; the link's
-second use gets the calm page. axe-core on every reset page at 360 px and 1280 px, screenshots under
-test-output/screenshots/reset-*.png.
-
-(Delivery through a real SMTP server is another part's; once it is merged, the link should come from
-the message in an aiosmtpd mailbox instead of from `render`.)
+taken from the message that a real SMTP server on 127.0.0.1 received, opened, and a new password set by
+keyboard alone; the link's second use gets the calm page, and the "password changed" message reaches the
+first registered address and no other. axe-core on every reset page at 360 px and 1280 px, screenshots
+under test-output/screenshots/reset-*.png.
 """
 
 from __future__ import annotations
@@ -22,11 +20,10 @@ from sqlalchemy import select
 from portal import create_app, passwords
 from portal.extensions import db
 from portal.importer import import_path
-from portal.mail import render
-from portal.models import Case, OutboxMessage, PortalPassword
-from portal.worker import process_queue
+from portal.models import PortalPassword
 
 from ..conftest import ON_POSTGRES, _empty_all_tables
+from ..functional.smtp import SmtpServer
 from .conftest import PageFactory, build_directory, serving
 from .flow import (
     Walk,
@@ -38,6 +35,7 @@ from .flow import (
     tab_to,
     walk,
 )
+from .mailbox import deliver_all, link_in
 
 ANNA = Walk("guardian", "school_platform", "forgot_password", "11111111", "11111111", "anna.andersson@exempel.se")
 NEW_PASSWORD = "mormors blåbärssylt är bäst 🫐"
@@ -45,8 +43,10 @@ SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | None) -> Iterator[tuple[Flask, str]]:
-    """The app and its base URL, served on 127.0.0.1; mail links are built from that URL."""
+def portal(tmp_path_factory: pytest.TempPathFactory,
+           _migrated_database: Path | None) -> Iterator[tuple[Flask, str, SmtpServer]]:
+    """The app and its base URL, served on 127.0.0.1 (mail links are built from that URL), and the SMTP
+    server on 127.0.0.1 it delivers to."""
     folder = tmp_path_factory.mktemp("reset-browser")
     mp = pytest.MonkeyPatch()
     mp.setenv("PORTAL_INSTANCE_PATH", str(folder / "instance"))
@@ -54,34 +54,30 @@ def portal(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | 
         database = folder / "portal.sqlite3"
         shutil.copyfile(_migrated_database, database)
         mp.setenv("PORTAL_DATABASE_URL", f"sqlite:///{database}")
+    mailbox = SmtpServer()
+    mailbox.up()
     try:
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "PORTAL_MAIL_URL": mailbox.url})
         with app.app_context():
             if ON_POSTGRES:
                 _empty_all_tables()
             import_path(str(build_directory().write(folder / "directory.json")))
         with serving(app) as url:
             app.config["PORTAL_BASE_URL"] = url
-            yield app, url
+            yield app, url, mailbox
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
     finally:
+        mailbox.down()
         mp.undo()
 
 
-def link_from_the_message(app: Flask, reference: str) -> str:
-    """What the worker leaves for the case, rendered as delivery will render it: its reset link."""
-    with app.app_context():
-        process_queue()
-        case_id = db.session.scalar(select(Case.id).where(Case.reference == reference.replace("-", "")))
-        row = db.session.scalars(select(OutboxMessage).where(
-            OutboxMessage.case_id == case_id, OutboxMessage.template == "personal_findings")).one()
-        message = render(row)
-    assert message.subject == f"Inloggningshjälpen: svar på ärende {reference}"
-    links = re.findall(r"http://127\.0\.0\.1:\d+/aterstall/\S+", message.text)
-    assert len(links) == 1, message.text
-    return links[0]
+def link_from_the_message(app: Flask, mailbox: SmtpServer, reference: str) -> str:
+    """The worker runs and delivers; the reset link in the message Anna's first address received."""
+    deliver_all(app)
+    return link_in(mailbox, ANNA.identifier, "/aterstall/",
+                   subject=f"Inloggningshjälpen: svar på ärende {reference}")
 
 
 def checked(page: Page, screenshots: Path, name: str) -> None:
@@ -101,11 +97,11 @@ def type_into(page: Page, selector: str, text: str) -> None:
 
 
 def test_a_guardian_sets_a_new_password_from_the_link_by_keyboard(
-        portal: tuple[Flask, str], new_page: PageFactory, screenshots: Path) -> None:
-    app, base = portal
+        portal: tuple[Flask, str, SmtpServer], new_page: PageFactory, screenshots: Path) -> None:
+    app, base, mailbox = portal
     page = new_page(width=360, height=740)
     reference = walk(page, base, ANNA, keyboard=False)
-    link = link_from_the_message(app, reference)
+    link = link_from_the_message(app, mailbox, reference)
     token = link.rsplit("/", 1)[1]
 
     page.goto(link)
@@ -148,3 +144,7 @@ def test_a_guardian_sets_a_new_password_from_the_link_by_keyboard(
     page.wait_for_url(base + "/")
     with app.app_context():
         assert len(db.session.scalars(select(PortalPassword.password_hash)).all()) == 1
+
+    deliver_all(app)  # "your password was changed", to the registered address only
+    assert [m.rcpt_tos for m in mailbox.messages] == [[ANNA.identifier], [ANNA.identifier]]
+    assert mailbox.messages[-1].message["Subject"] == f"Inloggningshjälpen: ditt lösenord är bytt (ärende {reference})"
