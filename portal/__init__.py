@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         errors,
+        inbox,
         models,  # noqa: F401  (register the tables)
         ratelimit,
         security,
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(public_bp)
+    inbox.init_app(app)
 
     @app.context_processor
     def page_language() -> dict[str, str]:
