@@ -11,7 +11,6 @@ A case outside the contact's scope and a case that does not exist are the same `
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -82,18 +81,15 @@ def cases() -> str:
     who = _who()
     form, filters = _filter_form(queries.schools_for_filter(who.scopes))
     visible = _visible()
-    counts = queries.counts(visible, filters)
-    pages = max(1, math.ceil(counts.matching / queries.PAGE_SIZE))
-    if filters.page > pages:
-        filters = queries.Filters(**{**filters.__dict__, "page": pages})
-    rows = queries.page_of_cases(visible, filters) if counts.matching else []
+    open_count = queries.open_count(visible)
+    page = queries.page_of_cases(visible, filters)
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
 
     def page_url(number: int) -> str:
         return url_for("inbox.cases", **args, page=number)
 
-    return render_template("inbox/cases.html", form=form, filters=filters, counts=counts, rows=rows,
-                           pages=pages, page_url=page_url, **_labels())
+    return render_template("inbox/cases.html", form=form, filters=filters, open_count=open_count, rows=page.rows,
+                           has_next=page.has_next, page_url=page_url, **_labels())
 
 
 # -- a case --------------------------------------------------------------------------------------------

@@ -48,13 +48,14 @@ class Case(db.Model):  # type: ignore[name-defined]
     # received (queued) | open | self_served | resolved | passed_on
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
 
-    # The staff inbox's WHERE (portal/inbox/scope.py) and ORDER BY (created_at): by the routed
-    # address, and by the contact kind within a school, an organisation or a service.
+    # The staff inbox's WHERE (portal/inbox/scope.py), its open count and its ORDER BY: by the routed
+    # address, and by the contact kind within a school, an organisation or a service. `status` sits in
+    # each so that every branch of the scope's OR is read from the index alone.
     __table_args__ = (
-        Index("ix_cases_route_email_key_created", "route_email_key", "created_at"),
-        Index("ix_cases_route_kind_place_created", "route_kind", "place", "created_at"),
-        Index("ix_cases_route_kind_org_created", "route_kind", "organisation_id", "created_at"),
-        Index("ix_cases_route_kind_service_created", "route_kind", "service", "created_at"),
+        Index("ix_cases_route_email_key_status", "route_email_key", "status", "created_at"),
+        Index("ix_cases_route_kind_place_status", "route_kind", "place", "status", "created_at"),
+        Index("ix_cases_route_kind_org_status", "route_kind", "organisation_id", "status", "created_at"),
+        Index("ix_cases_route_kind_service_status", "route_kind", "service", "status", "created_at"),
     )
 
 

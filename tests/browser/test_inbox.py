@@ -209,7 +209,7 @@ def test_the_inbox_on_a_phone_by_pointer(inbox: Inbox, new_page: PageFactory, sc
     snap("04-inbox")
     page.screenshot(path=str(screenshots / "inbox-360-04-inbox-first-screen.png"))  # what the phone shows first
     submits(page, page.get_by_role("link", name="Nästa sida").click)
-    expect(page.locator("table.cases caption")).to_contain_text("sida 2 av 2")
+    expect(page.locator("table.cases caption")).to_contain_text("sida 2")
     snap("05-inbox-page-2")
     page.get_by_text("Filtrera på status, skola, tjänst eller problem").click()
     page.get_by_label("Status").select_option("resolved")

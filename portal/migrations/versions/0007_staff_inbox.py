@@ -36,12 +36,13 @@ def upgrade() -> None:
     # every ASCII address
     op.execute("UPDATE cases SET route_email_key = lower(trim(route_email)) WHERE route_email IS NOT NULL")
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.create_index("ix_cases_route_email_key_created", ["route_email_key", "created_at"], unique=False)
-        batch_op.create_index("ix_cases_route_kind_place_created", ["route_kind", "place", "created_at"],
+        batch_op.create_index("ix_cases_route_email_key_status", ["route_email_key", "status", "created_at"],
                               unique=False)
-        batch_op.create_index("ix_cases_route_kind_org_created", ["route_kind", "organisation_id", "created_at"],
+        batch_op.create_index("ix_cases_route_kind_place_status", ["route_kind", "place", "status", "created_at"],
                               unique=False)
-        batch_op.create_index("ix_cases_route_kind_service_created", ["route_kind", "service", "created_at"],
+        batch_op.create_index("ix_cases_route_kind_org_status",
+                              ["route_kind", "organisation_id", "status", "created_at"], unique=False)
+        batch_op.create_index("ix_cases_route_kind_service_status", ["route_kind", "service", "status", "created_at"],
                               unique=False)
 
     with op.batch_alter_table("case_events", schema=None) as batch_op:
@@ -54,10 +55,10 @@ def downgrade() -> None:
         batch_op.drop_column("actor_email")
         batch_op.drop_column("actor_name")
     with op.batch_alter_table("cases", schema=None) as batch_op:
-        batch_op.drop_index("ix_cases_route_kind_service_created")
-        batch_op.drop_index("ix_cases_route_kind_org_created")
-        batch_op.drop_index("ix_cases_route_kind_place_created")
-        batch_op.drop_index("ix_cases_route_email_key_created")
+        batch_op.drop_index("ix_cases_route_kind_service_status")
+        batch_op.drop_index("ix_cases_route_kind_org_status")
+        batch_op.drop_index("ix_cases_route_kind_place_status")
+        batch_op.drop_index("ix_cases_route_email_key_status")
         batch_op.drop_column("route_email_key")
     with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_sessions_seen_at"))
