@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import re
+
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Form, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import Field, Form, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..public.forms import ChoiceField
 
 MESSAGE_MAX = 1000
 NOTE_MAX = 2000
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class PlainText:
+    """Refuses control characters (a NUL never reaches PostgreSQL); line breaks and tabs are text."""
+
+    def __init__(self, message: LazyString) -> None:
+        self.message = message
+
+    def __call__(self, _form: Form, field: Field) -> None:
+        if isinstance(field.data, str) and CONTROL.search(field.data):
+            raise ValidationError(self.message)
+
+
+NO_CONTROL = _l("Texten innehåller tecken som inte går att spara. Skriv den igen utan dem.")
 
 
 class SignInForm(FlaskForm):
     email = StringField(
         _l("Din e-postadress"),
-        validators=[InputRequired(_l("Skriv din e-postadress.")),
+        validators=[InputRequired(_l("Skriv din e-postadress.")), PlainText(NO_CONTROL),
                     Length(max=254, message=_l("Adressen är för lång. Skriv högst 254 tecken.")),
                     Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Skriv en hel e-postadress, till exempel namn@skola.se."))],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
@@ -45,7 +63,8 @@ class FilterForm(Form):
 class ResolveForm(FlaskForm):
     message = TextAreaField(
         _l("Meddelande till personen (frivilligt)"),
-        validators=[Optional(), Length(max=MESSAGE_MAX, message=_l("Skriv högst 1000 tecken."))],
+        validators=[Optional(), PlainText(NO_CONTROL),
+                    Length(max=MESSAGE_MAX, message=_l("Skriv högst 1000 tecken."))],
     )
 
 
@@ -56,6 +75,6 @@ class PassOnForm(FlaskForm):
 class NoteForm(FlaskForm):
     note = TextAreaField(
         _l("Intern anteckning"),
-        validators=[DataRequired(_l("Skriv en anteckning.")),
+        validators=[DataRequired(_l("Skriv en anteckning.")), PlainText(NO_CONTROL),
                     Length(max=NOTE_MAX, message=_l("Skriv högst 2000 tecken."))],
     )

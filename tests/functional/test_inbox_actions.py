@@ -323,3 +323,14 @@ def test_a_case_from_the_public_flow_reaches_its_contacts_inbox_with_the_workers
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                  .where(OutboxMessage.template == "contact_notification")) == 1
+
+
+@pytest.mark.parametrize(("action", "field"), [("los", "message"), ("anteckning", "note")])
+def test_control_characters_in_a_text_are_refused_beside_the_field(app, client, directory, action, field):
+    ref = new_case(app)
+    sign_in(app, client, EXP_BJORKHAGA)
+    response = act(client, ref, action, **{field: "Ring\x00 mig"})
+    assert response.status_code == 400
+    assert f'id="{field}-error"' in response.get_data(as_text=True)
+    assert the_case(app, ref)["status"] == "open" and len(events(app, ref)) == 1
+    assert act(client, ref, action, **{field: "Rad ett\nrad två\tmed tabb"}).status_code == 303
