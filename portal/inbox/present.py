@@ -32,6 +32,15 @@ def kind_label(kind: str | None) -> str:
     return _(KIND_LABELS[kind]) if kind in KIND_LABELS else (kind or "")
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case, acronyms (IT, BankID) kept."""
+    words = label.split(" ")
+    first = words[0]
+    if len(first) > 1 and first[1].isupper():
+        return label
+    return " ".join([first[:1].lower() + first[1:], *words[1:]])
+
+
 @dataclass(frozen=True)
 class ShownFinding:
     check: str
@@ -64,9 +73,10 @@ def route_reason(rows: list[CaseFinding], role: str, service: str) -> str:
         entry = BY_ID.get(first.check)
         title = _(entry.texts.title) if entry else first.check
         return _("Kontrollen ”%(check)s” stämde inte, och den hör till %(kind)s.",
-                 check=title, kind=kind_label(first.route).lower())
+                 check=title, kind=in_sentence(kind_label(first.route)))
     return _("Ingen kontroll pekade ut någon särskild, så ärendet gick dit %(role)s hör som standard: %(kind)s.",
-             role=_(ROLE_LABELS.get(role, role)).lower(), kind=kind_label(default_route(role, service)).lower())
+             role=in_sentence(_(ROLE_LABELS.get(role, role))),
+             kind=in_sentence(kind_label(default_route(role, service))))
 
 
 def event_text(event: CaseEvent) -> str:
@@ -75,7 +85,7 @@ def event_text(event: CaseEvent) -> str:
     if event.action == "diagnosed":
         if event.detail == "self_service":
             return _("Kontrollerna gjordes. Personen fick en länk och kunde lösa det själv.")
-        return _("Kontrollerna gjordes och ärendet gick till %(kind)s.", kind=kind_label(event.detail).lower())
+        return _("Kontrollerna gjordes och ärendet gick till %(kind)s.", kind=in_sentence(kind_label(event.detail)))
     if event.action == "resolved":
         if event.detail == "message":
             return _("Markerat som löst, med ett meddelande till personen.")
@@ -86,7 +96,8 @@ def event_text(event: CaseEvent) -> str:
         except ValueError:
             moved = {}
         return _("Skickat vidare från %(before)s till %(after)s (%(name)s).",
-                 before=kind_label(moved.get("from")).lower(), after=kind_label(moved.get("to")).lower(),
+                 before=in_sentence(kind_label(moved.get("from"))),
+                 after=in_sentence(kind_label(moved.get("to"))),
                  name=moved.get("name", ""))
     if event.action == "note":
         return _("Anteckning: %(text)s", text=event.detail or "")

@@ -162,10 +162,10 @@ def pass_on(reference: str) -> Response | tuple[str, int]:
     contact = actions.pass_on(found, _who(), kind)
     if contact is None:
         form.kind.errors = [_("Det finns ingen %(kind)s registrerad för den här skolan. Välj någon annan.",
-                              kind=_(KIND_LABELS[kind]).lower())]
+                              kind=present.in_sentence(_(KIND_LABELS[kind])))]
         return _case_page(found, pass_on_form=form, status=400)
     flash(_("Ärende %(reference)s är skickat vidare till %(name)s (%(kind)s).",
-            reference=show_reference(found.reference), name=contact.name, kind=_(KIND_LABELS[kind]).lower()))
+            reference=show_reference(found.reference), name=contact.name, kind=present.in_sentence(_(KIND_LABELS[kind]))))
     return redirect(url_for("inbox.cases"), code=303)
 
 

@@ -261,7 +261,7 @@ def test_passing_on_re_routes_notifies_the_new_contact_and_leaves_the_old_inbox(
     sign_in(app, new, IT_KOMMUN)
     assert f"{ref[:4]}-{ref[4:]}" in new.get("/inkorg/").get_data(as_text=True)
     page = page_of(new, ref)
-    assert "Skickat vidare från skoladministratör till huvudmannens it-support (IT-supporten i Exempelby)." in page
+    assert "Skickat vidare från skoladministratör till huvudmannens IT-support (IT-supporten i Exempelby)." in page
     assert "Ärendet kom in." in page  # the history came along
 
 

@@ -70,3 +70,15 @@ def test_an_address_with_several_contact_rows_sees_the_union():
 def test_no_contact_rows_sees_only_what_is_routed_to_the_address():
     assert not sees(ME, [], case())
     assert sees(ME, [], case(email=ME))
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("Huvudmannens IT-support", "huvudmannens IT-support"),
+    ("Skoladministratör", "skoladministratör"),
+    ("IT-support", "IT-support"),
+    ("Kommunens administratör för e-tjänsten", "kommunens administratör för e-tjänsten"),
+])
+def test_a_label_inside_a_sentence_keeps_its_acronyms(label, expected):
+    from portal.inbox.present import in_sentence
+
+    assert in_sentence(label) == expected
