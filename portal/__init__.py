@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import (
         errors,
+        inbox,
         models,  # noqa: F401  (register the tables)
         ratelimit,
         security,
@@ -58,5 +59,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(about_bp)
     app.register_blueprint(reset_bp)
+    inbox.init_app(app)
 
     return app

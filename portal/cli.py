@@ -172,5 +172,17 @@ def diagnose_command(role: str, service: str, symptom: str, place: str, identifi
         click.echo(diagnosis_table(outcome))
 
 
+@main.command("purge")
+@click.option("--dry-run", is_flag=True, help="Räkna bara, radera inget.")
+def purge_command(dry_run: bool) -> None:
+    """Radera ärenden äldre än PORTAL_CASE_RETENTION_DAYS (med historik, jobb och utkorg),
+    använda länkar och utgångna inloggningar i inkorgen."""
+    from .purge import purge
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    click.echo(purge(dry_run=dry_run).summary(dry_run=dry_run))
+
+
 if __name__ == "__main__":  # python -m portal.cli
     main()

@@ -82,12 +82,20 @@ def identifier(text: str, today: dt.date) -> Identifier:
 
 def contact_for(kind: str, snap: Snapshot, *, use_fallback: bool = True) -> ContactInfo | None:
     """The contact of `kind` for the snapshot's place (routing rule 4)."""
+    return contact_at(kind, school=snap.school.code if snap.school else None, organisation=snap.organisation.id,
+                      service=snap.question.service, use_fallback=use_fallback)
+
+
+def contact_at(kind: str, *, school: str | None, organisation: str | None, service: str,
+               use_fallback: bool = True) -> ContactInfo | None:
+    """The contact of `kind` for a school (None for an organisation's own service), organisation
+    and service (routing rule 4); the staff inbox's pass-on resolves with it too."""
     return resolve_contact(
         kind,
         directory.contacts_for(kind),
-        school=snap.school.code if snap.school else None,
-        organisation=snap.organisation.id,
-        service=snap.question.service,
+        school=school,
+        organisation=organisation,
+        service=service,
         fallback=current_app.config.get("PORTAL_FALLBACK_CONTACT") if use_fallback else None,
     )
 

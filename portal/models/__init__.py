@@ -17,7 +17,7 @@ from .directory import (
     Role,
     School,
 )
-from .portal_state import PortalPassword, SpentToken
+from .portal_state import PortalPassword, SpentToken, StaffSession
 
 __all__ = [
     "DIRECTORY_TABLES",
@@ -41,4 +41,5 @@ __all__ = [
     "Role",
     "School",
     "SpentToken",
+    "StaffSession",
 ]

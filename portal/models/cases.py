@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, true
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, event, true
 from sqlalchemy.orm import Mapped, mapped_column
+
+from checks.identifiers import normalise_email
 
 from ..extensions import db
 
@@ -39,9 +41,27 @@ class Case(db.Model):  # type: ignore[name-defined]
     route_kind: Mapped[str | None] = mapped_column(String(32))
     route_name: Mapped[str | None] = mapped_column(Text)
     route_email: Mapped[str | None] = mapped_column(String(254))
+    # normalise_email(route_email), kept by the listener below: the staff inbox compares a contact's
+    # address with it as the directory's email_key does
+    route_email_key: Mapped[str | None] = mapped_column(String(254))
     self_service: Mapped[bool] = mapped_column(Boolean, default=False)
     # received (queued) | open | self_served | resolved | passed_on
     status: Mapped[str] = mapped_column(String(16), default="received", index=True)
+
+    # The staff inbox's WHERE (portal/inbox/scope.py), its open count and its ORDER BY: by the routed
+    # address, and by the contact kind within a school, an organisation or a service. `status` sits in
+    # each so that every branch of the scope's OR is read from the index alone.
+    __table_args__ = (
+        Index("ix_cases_route_email_key_status", "route_email_key", "status", "created_at"),
+        Index("ix_cases_route_kind_place_status", "route_kind", "place", "status", "created_at"),
+        Index("ix_cases_route_kind_org_status", "route_kind", "organisation_id", "status", "created_at"),
+        Index("ix_cases_route_kind_service_status", "route_kind", "service", "status", "created_at"),
+    )
+
+
+@event.listens_for(Case.route_email, "set")
+def _route_email_key(target: Case, value: str | None, _old: object, _initiator: object) -> None:
+    target.route_email_key = normalise_email(value) if value is not None else None
 
 
 class CaseFinding(db.Model):  # type: ignore[name-defined]
@@ -62,7 +82,10 @@ class CaseEvent(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    actor: Mapped[str] = mapped_column(String(64))  # "portal", "worker", or a contact
+    actor: Mapped[str] = mapped_column(String(64))  # "portal", "worker", or "contact"
+    # for actor "contact": who, as the directory named them when they acted
+    actor_name: Mapped[str | None] = mapped_column(Text)
+    actor_email: Mapped[str | None] = mapped_column(String(254))
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(Text)
 
@@ -99,7 +122,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     # None for a message that belongs to no case (a contact's sign-in link)
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     job_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    # personal_findings | no_account | public_guidance | contact_notification
+    # personal_findings | no_account | public_guidance | contact_notification | sign_in | case_resolved
     template: Mapped[str] = mapped_column(String(32))
     to_address: Mapped[str] = mapped_column(String(254))
     context: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

@@ -29,3 +29,22 @@ class SpentToken(db.Model):  # type: ignore[name-defined]
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token
     purpose: Mapped[str] = mapped_column(String(16))
     spent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class StaffSession(db.Model):  # type: ignore[name-defined]
+    """A contact signed in to the staff inbox (portal/inbox/sessions.py).
+
+    The cookie carries a random id, signed; this row keeps only its digest, so a copy of the table
+    signs nobody in. A contact is re-numbered by every import, so the session is bound to the
+    address (`email_key`) and to a fingerprint of every contact row with that address (kind,
+    scope, address): a re-import that changes any of them ends the session at the next request.
+    Signing out deletes the row; `portal purge` deletes the expired ones.
+    """
+
+    __tablename__ = "staff_sessions"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the random id
+    email_key: Mapped[str] = mapped_column(String(254))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(16))  # "link" (e-mail); an OIDC sign-in would add its own
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -1,0 +1,80 @@
+"""What a contact does to a case: resolve it, pass it on, add a note. Each is recorded as a
+CaseEvent with who (the contact's name and address) and when, in the same transaction as the
+change and its outbox rows.
+"""
+
+from __future__ import annotations
+
+import json
+
+from checks.routing import ContactInfo
+from checks.vocab import ORGANISATION_SERVICES
+
+from .. import diagnosis
+from ..extensions import db
+from ..models import Case, CaseEvent, OutboxMessage
+from ..models.cases import utcnow
+from . import queries
+from .auth import Identity
+from .labels import OPEN_STATUSES
+
+
+def _record(case: Case, who: Identity, action: str, detail: str | None = None) -> None:
+    db.session.add(CaseEvent(case_id=case.id, at=utcnow(), actor="contact", action=action, detail=detail,
+                             actor_name=who.name, actor_email=who.email))
+    case.updated_at = utcnow()
+
+
+def message_address(case: Case) -> str | None:
+    """Where a message to the person goes: the matched account's first registered address (the
+    directory's, never anything typed); None when no account matched or it has no address. For
+    a protected identity too, only the first address."""
+    account = queries.matched_account(case.matched_account_id)
+    return None if account is None else queries.first_address(account.person_id)
+
+
+def resolve(case: Case, who: Identity, message: str) -> bool:
+    """Close the case; with a message, tell the person. True when a message was queued."""
+    address = message_address(case) if message else None
+    if address is not None:
+        db.session.add(OutboxMessage(case_id=case.id, template="case_resolved", to_address=address,
+                                     context={"reference": case.reference, "message": message}))
+    case.status = "resolved"
+    _record(case, who, "resolved", "message" if address is not None else None)
+    db.session.commit()
+    return address is not None
+
+
+def is_open(case: Case) -> bool:
+    return case.status in OPEN_STATUSES
+
+
+def contact_for_kind(case: Case, kind: str) -> ContactInfo | None:
+    """The contact of `kind` for the case's school, organisation and service: routing rule 4, the
+    same resolution the worker used."""
+    school = None if case.service in ORGANISATION_SERVICES else case.place
+    return diagnosis.contact_at(kind, school=school, organisation=case.organisation_id, service=case.service)
+
+
+def pass_on(case: Case, who: Identity, kind: str) -> ContactInfo | None:
+    """Route the case to the contact of another kind and tell them; None (nothing changed) when
+    no contact of that kind reaches the case."""
+    contact = contact_for_kind(case, kind)
+    if contact is None:
+        return None
+    before = case.route_kind
+    case.route_kind = kind
+    case.route_name = contact.name
+    case.route_email = contact.email
+    case.status = "passed_on"
+    db.session.add(OutboxMessage(case_id=case.id, template="contact_notification", to_address=contact.email,
+                                 context={"reference": case.reference, "kind": kind}))
+    _record(case, who, "passed_on", json.dumps({"from": before, "to": kind, "name": contact.name},
+                                                ensure_ascii=False))
+    db.session.commit()
+    return contact
+
+
+def add_note(case: Case, who: Identity, text: str) -> None:
+    _record(case, who, "note", text)
+    db.session.commit()
