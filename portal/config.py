@@ -109,6 +109,10 @@ class Settings:
             "PORTAL_CASE_RETENTION_DAYS": self.case_retention_days,
             "PORTAL_TRUSTED_PROXIES": self.trusted_proxies,
             "PORTAL_SETTINGS": self,
+            # Flask-WTF's strict mode refuses an HTTPS POST without a same-site Referer, and every page
+            # sends `Referrer-Policy: no-referrer`, so browsers send none: over HTTPS every form would
+            # fail. The CSRF token (tied to the session) and SameSite=Lax cookies protect the forms.
+            "WTF_CSRF_SSL_STRICT": False,
             "BABEL_DEFAULT_LOCALE": "sv",
             "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         }
