@@ -8,6 +8,8 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from . import language
+
 PAGES = (400, 404, 405, 413)
 
 
@@ -22,6 +24,7 @@ def page(exc: HTTPException) -> tuple[str, int, list[tuple[str, str]]]:
     code = exc.code or 400
     # keep what the error says about the request (405's Allow), not werkzeug's content type
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    language.error_page()
     body = render_template(f"errors/{code}.html", stale_form=isinstance(exc, CSRFError))
     return body, code, headers
 
@@ -37,4 +40,5 @@ def undecodable_query(exc: UnicodeDecodeError) -> tuple[str, int, list[tuple[str
 
 
 def server_error(_exc: InternalServerError) -> tuple[str, int]:
+    language.error_page()
     return render_template("errors/500.html"), 500

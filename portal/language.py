@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, has_request_context, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, g, has_request_context, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 LOCALES = ("sv", "en")
@@ -42,8 +42,19 @@ def local_path(target: str) -> str:
     return target
 
 
+def error_page() -> None:
+    """Called before an error page is rendered: its language link leads to the start of its part of
+    the site, not back to the address asked for. So a 404 never echoes the address (another contact's
+    case and a case that does not exist answer with the same bytes) and a 400 or 429 never sends the
+    person back into the request that failed."""
+    g.language_back_to_start = True
+
+
 def here() -> str:
-    """The page being shown, as a path to come back to (with its query when it is short)."""
+    """The page being shown, as a path to come back to (with its query when it is short); on an
+    error page, the start of the public flow or of the staff inbox."""
+    if g.get("language_back_to_start"):
+        return "/inkorg/" if request.path.startswith("/inkorg") else "/"
     try:
         query = request.query_string.decode()
     except UnicodeDecodeError:  # the 400 page for a query that is not UTF-8

@@ -58,6 +58,9 @@ def init_app(app: Flask) -> Limiter:
 
 
 def too_many(_exc: Exception) -> tuple[str, int]:
+    from .language import error_page
+
+    error_page()
     return render_template("public/too_many.html"), 429
 
 
