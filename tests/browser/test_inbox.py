@@ -1,4 +1,5 @@
-"""The staff inbox in chromium (issue 6): a contact signs in through the link in their mail, finds a
+"""The staff inbox in chromium (issue 6): a contact signs in through the link in the mail a real SMTP
+server on 127.0.0.1 received, finds a
 case by its reference, resolves it with a message, passes another on and signs out: by keyboard
 only on a laptop (1280 px), and by pointer on a phone (360 px). axe-core runs on every inbox page
 at both widths; the phone pages must not scroll sideways; full-page screenshots go to
@@ -32,8 +33,8 @@ from ..functional.inbox_flow import (
     IT_KOMMUN,
     build_directory,
     make_case,
-    sign_in_link,
 )
+from ..functional.smtp import SmtpServer
 from .conftest import PageFactory, serving
 from .flow import (
     check_axe,
@@ -44,6 +45,7 @@ from .flow import (
     submits,
     tab_to,
 )
+from .mailbox import deliver_all, link_in
 
 FINDINGS = [("notice.active_disruption", "pass", None), ("account.exists", "pass", None),
             ("guardian.child_at_school", "fail", "school_admin"), ("guardian.child_active", "skip", None),
@@ -56,6 +58,7 @@ class Inbox:
     url: str
     app: Flask
     references: list[str]
+    mailbox: SmtpServer
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +71,10 @@ def inbox(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | N
         database = folder / "portal.sqlite3"
         shutil.copyfile(_migrated_database, database)
         mp.setenv("PORTAL_DATABASE_URL", f"sqlite:///{database}")
+    mailbox = SmtpServer()
+    mailbox.up()
     try:
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "PORTAL_MAIL_URL": mailbox.url})
         with app.app_context():
             if ON_POSTGRES:
                 _empty_all_tables()
@@ -81,12 +86,19 @@ def inbox(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | N
                     for i in range(30)]
         with serving(app) as url:
             app.config["PORTAL_BASE_URL"] = url  # the mail's links lead to this server
-            yield Inbox(url, app, refs)
+            yield Inbox(url, app, refs, mailbox)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
     finally:
+        mailbox.down()
         mp.undo()
+
+
+def sign_in_link(inbox: Inbox, address: str) -> str:
+    """The worker delivers; the link in the newest sign-in mail that reached `address` by SMTP."""
+    deliver_all(inbox.app)
+    return link_in(inbox.mailbox, address, "/inkorg/logga-in/")
 
 
 def dashed(reference: str) -> str:
@@ -127,7 +139,7 @@ def test_a_contact_works_the_inbox_by_keyboard_only_on_a_laptop(inbox: Inbox, ne
     page.wait_for_url(re.compile(r"/inkorg/logga-in/skickat$"))
     snap("02-sent")
 
-    page.goto(sign_in_link(inbox.app, EXP_BJORKHAGA[2]))
+    page.goto(sign_in_link(inbox, EXP_BJORKHAGA[2]))
     page.wait_for_url(re.compile(r"/inkorg/logga-in/bekrafta$"))  # the token has left the address bar
     snap("03-confirm")
     tab_to(page, "main button[type=submit]")
@@ -162,6 +174,10 @@ def test_a_contact_works_the_inbox_by_keyboard_only_on_a_laptop(inbox: Inbox, ne
     assert status_of(inbox.app, wanted) == "resolved"
     (message,) = outbox_rows(inbox.app, "case_resolved", wanted)
     assert message.to_address == ANNA["email"]
+    deliver_all(inbox.app)
+    (arrived,) = [m for m in inbox.mailbox.messages if dashed(wanted) in m.part("plain")]
+    assert arrived.rcpt_tos == [ANNA["email"]]
+    assert "Vi har lagt in placeringen. Logga in igen i morgon." in arrived.part("plain")
 
     # pass another on to the municipality's IT support
     tab_to(page, "a[href='/inkorg/']")
@@ -181,6 +197,8 @@ def test_a_contact_works_the_inbox_by_keyboard_only_on_a_laptop(inbox: Inbox, ne
     snap("09-passed-on")
     (notification,) = outbox_rows(inbox.app, "contact_notification", other)
     assert notification.to_address == IT_KOMMUN[2]
+    deliver_all(inbox.app)
+    assert link_in(inbox.mailbox, IT_KOMMUN[2], f"/inkorg/arenden/{other}") == f"{inbox.url}/inkorg/arenden/{other}"
 
     # sign out; the inbox is closed behind
     tab_to(page, ".inbox-bar button")
@@ -202,7 +220,7 @@ def test_the_inbox_on_a_phone_by_pointer(inbox: Inbox, new_page: PageFactory, sc
     page.get_by_label("Din e-postadress").fill(EXP_BJORKHAGA[2])
     submits(page, page.get_by_role("button", name="Skicka inloggningslänk").click)
     snap("02-sent")
-    link = sign_in_link(inbox.app, EXP_BJORKHAGA[2])
+    link = sign_in_link(inbox, EXP_BJORKHAGA[2])
     page.goto(link)
     snap("03-confirm")
     submits(page, page.get_by_role("button", name="Logga in").click)

@@ -80,9 +80,9 @@ def csrf(page: str) -> str:
 
 
 def sign_in_link(app: Flask, address: str) -> str:
-    """The link in the newest sign-in mail to `address`. Today it is read from the outbox row,
-    rendered as it would be sent; once the mail branch delivers by SMTP, read it from the message a
-    local SMTP server received instead (this is the one place to change)."""
+    """The link in the newest sign-in mail to `address`, read from its outbox row rendered as delivery
+    renders it (quick, for the many sign-ins of these tests). The path through a real SMTP server is
+    tested in test_inbox_by_mail.py and in the browser tests."""
     with app.app_context():
         row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "sign_in",
                                                              OutboxMessage.to_address == address)
