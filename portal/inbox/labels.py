@@ -9,10 +9,20 @@ from checks.i18n import N_
 
 from ..public.choices import ROLE_LABELS, SERVICE_LABELS, SYMPTOM_LABELS
 
-__all__ = ["KIND_LABELS", "OUTCOME_LABELS", "ROLE_LABELS", "SERVICE_LABELS", "STATUS_LABELS", "SYMPTOM_LABELS"]
+__all__ = ["KIND_LABELS", "MAIL_LABELS", "OUTCOME_LABELS", "ROLE_LABELS", "SERVICE_LABELS", "STATUS_LABELS", "SYMPTOM_LABELS"]
 
 # Cases a contact still has to act on; the rest are closed.
 OPEN_STATUSES = ("open", "passed_on")
+
+# The case's messages, named for a contact who sees that one could not be delivered.
+MAIL_LABELS = {
+    "personal_findings": N_("Svaret till personen"),
+    "no_account": N_("Beskedet att inget konto hittades"),
+    "public_guidance": N_("Vägledningen till personen"),
+    "contact_notification": N_("Aviseringen till kontaktpersonen"),
+    "password_changed": N_("Beskedet att lösenordet är bytt"),
+    "case_resolved": N_("Ditt meddelande till personen"),
+}
 
 STATUS_LABELS = {
     "received": N_("Inte granskat än"),

@@ -21,11 +21,12 @@ from checks.i18n import N_
 from checks.vocab import CONTACT_KINDS, SERVICES, SYMPTOMS
 
 from ..cases import show_reference
+from ..mail.status import failed_for_case
 from ..models import Case
 from . import actions, bp, present, queries, scope
 from .auth import Identity
 from .forms import FilterForm, NoteForm, PassOnForm, ResolveForm
-from .labels import KIND_LABELS, ROLE_LABELS, SERVICE_LABELS, STATUS_LABELS, SYMPTOM_LABELS
+from .labels import KIND_LABELS, MAIL_LABELS, ROLE_LABELS, SERVICE_LABELS, STATUS_LABELS, SYMPTOM_LABELS
 
 STATUS_FILTERS = (("open", N_("Öppna")), ("passed_on", N_("Skickat vidare")), ("resolved", N_("Löst")))
 
@@ -116,6 +117,7 @@ def _case_page(case: Case, *, resolve_form: ResolveForm | None = None, pass_on_f
         can_message=can_message, findings=present.findings(rows),
         route_reason=present.route_reason(rows, case.role, case.service),
         route_label=present.kind_label(case.route_kind), history=queries.history_of(case.id),
+        undelivered=failed_for_case(case.id), mail_labels=MAIL_LABELS,
         event_text=present.event_text, actor=present.actor, is_open=actions.is_open(case),
         resolve_form=resolve_form or ResolveForm(formdata=None), pass_on_form=pass_on_form,
         note_form=note_form or NoteForm(formdata=None), **_labels())

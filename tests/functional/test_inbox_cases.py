@@ -206,8 +206,8 @@ def test_a_page_of_the_list_costs_the_same_statements_at_3_and_at_60_cases(app, 
     many_list = _statements(app, client, "/inkorg/")
     many_case = _statements(app, client, f"/inkorg/arenden/{refs[0]}")
     assert len(few_list) == len(many_list) == 5  # session, contact rows, schools, open count, rows
-    # session, contact rows, case, findings, account, its first address, history
-    assert len(few_case) == len(many_case) == 7
+    # session, contact rows, case, findings, account, its first address, history, undelivered mail
+    assert len(few_case) == len(many_case) == 8
 
 
 def test_the_scope_clause_in_sql_agrees_with_the_rule_for_every_kind_of_case(app, directory):
@@ -231,3 +231,29 @@ def test_the_scope_clause_in_sql_agrees_with_the_rule_for_every_kind_of_case(app
                 route_kind=c.route_kind, route_email_key=c.route_email_key, place=c.place, organisation=c.organisation_id,
                 service=c.service))}
             assert by_sql == by_rule and by_sql, address
+
+
+def test_a_notification_that_could_not_be_delivered_is_shown_on_the_case_with_the_address_masked(
+        app, client, directory):
+    from portal.models import OutboxMessage
+
+    (reference,) = cases(app, {})
+    with app.app_context():
+        case_id = db.session.scalars(select(Case.id).where(Case.reference == reference)).one()
+        db.session.add(OutboxMessage(case_id=case_id, template="contact_notification",
+                                     to_address="rektor.gammal@exempelby.se", context={"reference": reference},
+                                     status="failed", attempts=1, last_error="smtp 550 recipient refused",
+                                     next_attempt_at=DAY))
+        db.session.commit()
+    sign_in(app, client, EXP_BJORKHAGA)
+    page = client.get(f"/inkorg/arenden/{reference}").get_data(as_text=True)
+    assert "Brev som inte kom fram" in page
+    assert "Aviseringen till kontaktpersonen, r***@exempelby.se" in page
+    assert "smtp 550 recipient refused" in page
+    assert "rektor.gammal" not in page
+
+
+def test_a_case_whose_mail_all_went_out_shows_no_warning(app, client, directory):
+    (reference,) = cases(app, {})
+    sign_in(app, client, EXP_BJORKHAGA)
+    assert "Brev som inte kom fram" not in client.get(f"/inkorg/arenden/{reference}").get_data(as_text=True)
