@@ -78,6 +78,10 @@ def personal_findings(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
+# how a moment is written in each language ("1 december 2026 kl. 14.52", "1 December 2026 at 14:52")
+WHEN = {"sv": "d MMMM y 'kl.' HH.mm", "en": "d MMMM y 'at' HH:mm"}
+
+
 @context_builder("password_changed")
 def password_changed(message: OutboxMessage) -> dict[str, Any]:
     stored = message.context or {}
@@ -89,7 +93,7 @@ def password_changed(message: OutboxMessage) -> dict[str, Any]:
         contact = resolve_contact("school_admin", directory.contacts_for("school_admin"), school=case.place,
                                   organisation=case.organisation_id, service=case.service)
     return {
-        "when": format_datetime(changed, "d MMMM y 'kl.' HH.mm", tzinfo=STOCKHOLM, locale=locale),
+        "when": format_datetime(changed, WHEN.get(locale, WHEN["sv"]), tzinfo=STOCKHOLM, locale=locale),
         "service_name": SERVICE_NAMES.get(str(stored.get("service", "")), ""),
         "contact": contact,
         "start_link": link("/"),
