@@ -16,8 +16,10 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -68,29 +70,38 @@ def build_directory() -> Directory:
     return d
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | None) -> Iterator[str]:
-    """The base URL of the portal, served on 127.0.0.1 for the module's tests."""
-    folder = tmp_path_factory.mktemp("browser")
+@contextmanager
+def served_portal(folder: Path, template: Path | None, directory: Directory,
+                  config: dict[str, Any] | None = None) -> Iterator[tuple[Flask, str]]:
+    """The portal with `directory` imported, on a database of its own (a copy of the migrated SQLite
+    template, or the emptied PostgreSQL database), served on 127.0.0.1; mail links lead to it."""
     mp = pytest.MonkeyPatch()
     mp.setenv("PORTAL_INSTANCE_PATH", str(folder / "instance"))
-    if _migrated_database is not None:
+    if template is not None:
         database = folder / "portal.sqlite3"
-        shutil.copyfile(_migrated_database, database)
+        shutil.copyfile(template, database)
         mp.setenv("PORTAL_DATABASE_URL", f"sqlite:///{database}")
     try:
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False})
+        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, **(config or {})})
         with app.app_context():
             if ON_POSTGRES:
                 _empty_all_tables()
-            import_path(str(build_directory().write(folder / "directory.json")))
+            import_path(str(directory.write(folder / "directory.json")))
         with serving(app) as url:
-            yield url
+            app.config["PORTAL_BASE_URL"] = url
+            yield app, url
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
     finally:
         mp.undo()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | None) -> Iterator[str]:
+    """The base URL of the portal, served on 127.0.0.1 for the module's tests."""
+    with served_portal(tmp_path_factory.mktemp("browser"), _migrated_database, build_directory()) as (_app, url):
+        yield url
 
 
 class serving:  # noqa: N801  (used as `with serving(app) as url`)

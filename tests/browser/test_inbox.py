@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,12 +19,9 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from portal import create_app
 from portal.extensions import db
-from portal.importer import import_path
 from portal.models import Case, OutboxMessage
 
-from ..conftest import ON_POSTGRES, _empty_all_tables
 from ..functional.inbox_flow import (
     ANNA,
     EXP_BJORKHAGA,
@@ -35,7 +31,7 @@ from ..functional.inbox_flow import (
     make_case,
 )
 from ..functional.smtp import SmtpServer
-from .conftest import PageFactory, serving
+from .conftest import PageFactory, served_portal
 from .flow import (
     check_axe,
     choose_by_keyboard,
@@ -63,36 +59,22 @@ class Inbox:
 
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory: pytest.TempPathFactory, _migrated_database: Path | None) -> Iterator[Inbox]:
-    """The portal on 127.0.0.1 with the inbox's test directory and 30 cases for Björkhaga's office."""
-    folder = tmp_path_factory.mktemp("inbox")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PORTAL_INSTANCE_PATH", str(folder / "instance"))
-    if _migrated_database is not None:
-        database = folder / "portal.sqlite3"
-        shutil.copyfile(_migrated_database, database)
-        mp.setenv("PORTAL_DATABASE_URL", f"sqlite:///{database}")
+    """The portal on 127.0.0.1 with the inbox's test directory and 30 cases for Björkhaga's office, and
+    the SMTP server on 127.0.0.1 it delivers to."""
     mailbox = SmtpServer()
     mailbox.up()
     try:
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "PORTAL_MAIL_URL": mailbox.url})
-        with app.app_context():
-            if ON_POSTGRES:
-                _empty_all_tables()
-            import_path(str(build_directory().write(folder / "directory.json")))
-            refs = [make_case(created=START + dt.timedelta(hours=i), findings=FINDINGS,
-                              account=f"acc-{(HIDDEN if i % 3 == 0 else ANNA)['username']}",
-                              symptom=("no_access_to_content", "forgot_password")[i % 2],
-                              status="resolved" if i % 7 == 6 else "open")
-                    for i in range(30)]
-        with serving(app) as url:
-            app.config["PORTAL_BASE_URL"] = url  # the mail's links lead to this server
+        with served_portal(tmp_path_factory.mktemp("inbox"), _migrated_database, build_directory(),
+                           {"PORTAL_MAIL_URL": mailbox.url}) as (app, url):
+            with app.app_context():
+                refs = [make_case(created=START + dt.timedelta(hours=i), findings=FINDINGS,
+                                  account=f"acc-{(HIDDEN if i % 3 == 0 else ANNA)['username']}",
+                                  symptom=("no_access_to_content", "forgot_password")[i % 2],
+                                  status="resolved" if i % 7 == 6 else "open")
+                        for i in range(30)]
             yield Inbox(url, app, refs, mailbox)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
     finally:
         mailbox.down()
-        mp.undo()
 
 
 def sign_in_link(inbox: Inbox, address: str) -> str:

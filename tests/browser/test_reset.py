@@ -8,7 +8,6 @@ under test-output/screenshots/reset-*.png.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +16,12 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from portal import create_app, passwords
+from portal import passwords
 from portal.extensions import db
-from portal.importer import import_path
 from portal.models import PortalPassword
 
-from ..conftest import ON_POSTGRES, _empty_all_tables
 from ..functional.smtp import SmtpServer
-from .conftest import PageFactory, build_directory, serving
+from .conftest import PageFactory, build_directory, served_portal
 from .flow import (
     Walk,
     assert_focus_visible,
@@ -47,30 +44,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory,
            _migrated_database: Path | None) -> Iterator[tuple[Flask, str, SmtpServer]]:
     """The app and its base URL, served on 127.0.0.1 (mail links are built from that URL), and the SMTP
     server on 127.0.0.1 it delivers to."""
-    folder = tmp_path_factory.mktemp("reset-browser")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PORTAL_INSTANCE_PATH", str(folder / "instance"))
-    if _migrated_database is not None:
-        database = folder / "portal.sqlite3"
-        shutil.copyfile(_migrated_database, database)
-        mp.setenv("PORTAL_DATABASE_URL", f"sqlite:///{database}")
     mailbox = SmtpServer()
     mailbox.up()
     try:
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "PORTAL_MAIL_URL": mailbox.url})
-        with app.app_context():
-            if ON_POSTGRES:
-                _empty_all_tables()
-            import_path(str(build_directory().write(folder / "directory.json")))
-        with serving(app) as url:
-            app.config["PORTAL_BASE_URL"] = url
+        with served_portal(tmp_path_factory.mktemp("reset-browser"), _migrated_database, build_directory(),
+                           {"PORTAL_MAIL_URL": mailbox.url}) as (app, url):
             yield app, url, mailbox
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
     finally:
         mailbox.down()
-        mp.undo()
 
 
 def link_from_the_message(app: Flask, mailbox: SmtpServer, reference: str) -> str:
