@@ -44,7 +44,7 @@ def identifier_key(ident: Identifier) -> str:
     return keyed_hash("identifier", ident.kind, ident.value)
 
 
-def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None) -> Case:
+def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None, locale: str = "sv") -> Case:
     """Record (or reuse today's) case and queue one job for the worker, in one transaction.
 
     Three keyed hashes, whatever was typed: the identifier's, the typed address's (the identifier's
@@ -69,7 +69,7 @@ def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None)
             db.session.rollback()
             continue
         db.session.add(Job(case_id=case.id, identifier=f"{ident.kind}:{ident.value}", typed_email=typed_email,
-                           send_mail=send_mail))
+                           send_mail=send_mail, locale=locale))
         db.session.add(CaseEvent(case_id=case.id, actor="portal", action="received"))
         db.session.commit()
         return case

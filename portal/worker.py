@@ -113,7 +113,8 @@ def process(job: Job) -> None:
         case.status = "self_served" if result.self_service else "open"
     case.updated_at = utcnow()
 
-    for template, address, context in messages(case, outcome, job.typed_email, send_mail=job.send_mail):
+    for template, address, context in messages(case, outcome, job.typed_email, send_mail=job.send_mail,
+                                               locale=job.locale):
         db.session.add(OutboxMessage(case_id=case.id, job_id=job.id, template=template, to_address=address,
                                      context=context))
     db.session.add(CaseEvent(case_id=case.id, actor="worker", action="diagnosed",
@@ -125,7 +126,7 @@ def process(job: Job) -> None:
 
 
 def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None, *,
-             send_mail: bool = True) -> list[tuple[str, str, dict]]:
+             send_mail: bool = True, locale: str = "sv") -> list[tuple[str, str, dict]]:
     """The outbox rows for one diagnosis (PRODUCT.md step 6 and N4).
 
     - the matched account's first registered address gets the personal findings (and, where the
@@ -136,20 +137,22 @@ def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None, *,
       address (the same person asking again the same day reuses the case and tells nobody twice).
 
     Over the identifier's or the typed address's rate limit (`send_mail` False) nothing goes to the
-    person; the contact is still told about a case they have not heard of.
+    person; the contact is still told about a case they have not heard of. The person's messages are
+    written in the language of the pages they used (`locale`); the contact's in Swedish.
     """
     result, snap = outcome.diagnosis, outcome.snapshot
     found: list[tuple[str, str, dict]] = []
     external = any(f.check == EXTERNAL_CHECK and f.outcome == "fail" for f in result.findings)
     base = {"reference": case.reference}
+    own = {**base, "locale": locale}  # the person's own messages
     if not send_mail:
         pass
     elif result.matched and snap.subject is not None and snap.subject.person.emails:
         found.append(("personal_findings", snap.subject.person.emails[0],
-                      {**base, "reset": result.self_service,
+                      {**own, "reset": result.self_service,
                        "account": snap.subject.account.id if snap.subject.account else None}))
     elif typed_email is not None:
-        found.append(("public_guidance" if external else "no_account", typed_email, base))
+        found.append(("public_guidance" if external else "no_account", typed_email, own))
     if not result.self_service and outcome.contact is not None and not _told(case.id, outcome.contact.email):
         found.append(("contact_notification", outcome.contact.email, {**base, "kind": result.route_kind}))
     return found

@@ -102,6 +102,8 @@ class Job(db.Model):  # type: ignore[name-defined]
     # False when the identifier or the typed address is over its rate limit (N6): the case is
     # recorded as usual, but no mail goes to the person
     send_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # the language of the pages the person used: their own messages are written in it
+    locale: Mapped[str] = mapped_column(String(8), default="sv", server_default="sv")
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | running | done | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     run_after: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -7,6 +7,7 @@ case and the queued job (PRODUCT.md N3, N5).
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
@@ -164,7 +165,8 @@ def identifier() -> Response | str:
         except InvalidIdentifier as exc:
             form.identifier.errors = [_(str(exc))]
         else:
-            case = open_case(q, ident, typed_email=typed.strip() if ident.kind == "email" else None)
+            case = open_case(q, ident, typed_email=typed.strip() if ident.kind == "email" else None,
+                             locale=str(get_locale() or "sv"))
             session["reference"] = case.reference
             return redirect(url_for("public.result"), code=303)
     return render_template("public/identifier.html", form=form, step=5, back=url_for("public.school"))

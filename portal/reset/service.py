@@ -30,7 +30,7 @@ from ..models.cases import utcnow
 from .links import PURPOSE, Claim, recheck
 
 
-def change_password(token: str, claim: Claim, password: str) -> Case | None:
+def change_password(token: str, claim: Claim, password: str, *, locale: str = "sv") -> Case | None:
     """Store the new password for the claim's account; the case, or None when the link is dead or used."""
     db.session.rollback()  # nothing read before belongs to this transaction
     if not tokens.spend(PURPOSE, token):
@@ -50,7 +50,8 @@ def change_password(token: str, claim: Claim, password: str) -> Case | None:
     case = fresh.case
     db.session.add(OutboxMessage(
         case_id=case.id, template="password_changed", to_address=fresh.state.first_email,
-        context={"reference": case.reference, "changed_at": now.isoformat(), "service": fresh.state.service},
+        context={"reference": case.reference, "changed_at": now.isoformat(), "service": fresh.state.service,
+                 "locale": locale},
     ))
     if case.status not in ("resolved", "passed_on"):
         case.status = "self_served"

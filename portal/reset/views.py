@@ -14,6 +14,7 @@ no-referrer` and `Cache-Control: no-store`; the pages load nothing but the porta
 from __future__ import annotations
 
 from flask import redirect, render_template, session, url_for
+from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from .. import passwords
@@ -62,7 +63,7 @@ def new_password() -> Response | str:
         problems = passwords.check(password, confirmation, username=claim.state.username,
                                    name=claim.state.person_name)
         if not problems:
-            case = service.change_password(token, claim, password)
+            case = service.change_password(token, claim, password, locale=str(get_locale() or "sv"))
             if case is None:
                 return dead_link()
             session.pop(TOKEN_KEY, None)

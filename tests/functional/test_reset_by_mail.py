@@ -111,3 +111,23 @@ def test_a_message_id_is_the_same_for_every_attempt_of_one_message(app, school, 
 
         row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "personal_findings")).one()
         assert row.attempts == 2 and row.message_id == smtp_server.messages[0].message_id
+
+
+def test_a_person_who_used_the_english_pages_gets_their_messages_in_english_the_contact_in_swedish(
+        app, school, smtp_server):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    walk(client, FIRST_ADDRESS)
+    walk(client, "locked@exempel.se")  # a locked account: the school is told too
+    work(app)
+    subjects = {m.rcpt_tos[0]: m.message["Subject"] for m in smtp_server.messages}
+    assert subjects[FIRST_ADDRESS].startswith("Inloggningshjälpen: reply to case ")
+    assert smtp_server.messages[0].part("plain").startswith("Hello,")
+    assert subjects["exp@exempel.se"].startswith("Inloggningshjälpen: ett ärende till dig")
+
+    page = open_link(client, the_link(smtp_server.messages[0]))
+    assert page.status_code == 200 and "<h1>Choose a new password</h1>" in page.get_data(as_text=True)
+    done = submit(client, GOOD, page=page.get_data(as_text=True))
+    assert done.status_code == 303
+    work(app)
+    assert smtp_server.messages[-1].message["Subject"].startswith("Inloggningshjälpen: your password has been changed")
