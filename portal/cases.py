@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from checks.identifiers import Identifier, mask, normalise_email
@@ -21,6 +22,7 @@ from checks.snapshot import Question
 from . import ratelimit
 from .extensions import db
 from .models import Case, CaseEvent, Job
+from .models.cases import utcnow
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -44,33 +46,58 @@ def identifier_key(ident: Identifier) -> str:
     return keyed_hash("identifier", ident.kind, ident.value)
 
 
-def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None, locale: str = "sv") -> Case:
+# built once: the request's statements, executed with their parameters (columns left out take their
+# defaults from the tables)
+_TODAYS_CASE = select(Case.__table__.c.id, Case.__table__.c.reference).where(
+    Case.__table__.c.same_day_key == bindparam("key"))
+_NEW_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
+_NEW_JOB = insert(Job.__table__)
+_NEW_EVENT = insert(CaseEvent.__table__)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the request keeps of the case it recorded: its id and its reference."""
+
+    id: int
+    reference: str
+
+
+def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None, locale: str = "sv") -> Recorded:
     """Record (or reuse today's) case and queue one job for the worker, in one transaction.
 
     Three keyed hashes, whatever was typed: the identifier's, the typed address's (the identifier's
     own hash stands in when no address was typed) and the same-day key. The first two are counted
     against their rate limits; over either, the job is queued with `send_mail=False`.
+
+    The statements are plain Core inserts (no unit of work, nothing loaded back after the commit):
+    this is the one write every request makes, and it sets the public flow's throughput.
     """
     ident_hash = identifier_key(ident)
     address_hash = keyed_hash("typed-email", normalise_email(typed_email) if typed_email else ident_hash)
     send_mail = ratelimit.mail_allowed(ident_hash, address_hash)
     day_key = keyed_hash("same-day", ident_hash, q.place, q.symptom, q.today.isoformat())
     for _attempt in range(3):
-        case = db.session.execute(select(Case).where(Case.same_day_key == day_key)).scalar_one_or_none()
-        if case is None:
-            case = Case(
-                reference=new_reference(), role=q.role, service=q.service, symptom=q.symptom, place=q.place,
-                identifier_hash=ident_hash, identifier_masked=mask(ident), same_day_key=day_key,
-            )
-            db.session.add(case)
-        try:
-            db.session.flush()
-        except IntegrityError:  # another request made today's case (or took the reference) first
-            db.session.rollback()
-            continue
-        db.session.add(Job(case_id=case.id, identifier=f"{ident.kind}:{ident.value}", typed_email=typed_email,
-                           send_mail=send_mail, locale=locale))
-        db.session.add(CaseEvent(case_id=case.id, actor="portal", action="received"))
+        now = utcnow()
+        connection = db.session.connection()
+        found = connection.execute(_TODAYS_CASE, {"key": day_key}).first()
+        if found is None:
+            reference = new_reference()
+            try:
+                case_id = connection.execute(_NEW_CASE, {
+                    "reference": reference, "created_at": now, "updated_at": now, "role": q.role,
+                    "service": q.service, "symptom": q.symptom, "place": q.place, "identifier_hash": ident_hash,
+                    "identifier_masked": mask(ident), "same_day_key": day_key,
+                }).scalar_one()
+            except IntegrityError:  # another request made today's case (or took the reference) first
+                db.session.rollback()
+                continue
+        else:
+            case_id, reference = found
+        connection.execute(_NEW_JOB, {
+            "case_id": case_id, "identifier": f"{ident.kind}:{ident.value}", "typed_email": typed_email,
+            "send_mail": send_mail, "locale": locale, "run_after": now, "created_at": now})
+        connection.execute(_NEW_EVENT, {"case_id": case_id, "at": now, "actor": "portal", "action": "received"})
         db.session.commit()
-        return case
+        return Recorded(id=int(case_id), reference=str(reference))
     raise RuntimeError("could not record the case")

@@ -52,7 +52,10 @@ def ask(typed: str, *, symptom: str = "forgot_password", school: str = "11111111
     """What the public flow's last step does with a valid answer."""
     q = diagnosis.question("guardian", "school_platform", symptom, school)
     ident = parse_identifier(typed, q.today)
-    return open_case(q, ident, typed_email=typed if ident.kind == "email" else None)
+    recorded = open_case(q, ident, typed_email=typed if ident.kind == "email" else None)
+    case = db.session.get(Case, recorded.id)
+    assert case is not None and case.reference == recorded.reference
+    return case
 
 
 def test_a_case_keeps_a_keyed_hash_and_a_masked_form_never_the_identifier(app, directory):

@@ -72,7 +72,7 @@ def test_the_link_names_no_person_and_its_minutes_start_when_the_message_is_rend
     with app.app_context():
         case_id = ask_for_help("anna.andersson@exempel.se")
         (row,) = messages(case_id, "personal_findings")
-        assert set(row.context) == {"reference", "reset", "account"}  # no link stored before rendering
+        assert set(row.context) == {"reference", "reset", "account", "locale"}  # no link stored before rendering
         now["t"] += 3600  # delivered an hour after the diagnosis
         link = link_path(render(row))
         payload = tokens.read("reset", link.rsplit("/", 1)[1])
