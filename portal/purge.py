@@ -4,7 +4,8 @@
   (events), jobs and outbox rows; outbox rows that belong to no case (sign-in links) after as long;
 - spent tokens older than the longest token lifetime (a token that old is refused as expired
   anyway, so its row no longer protects anything);
-- staff sessions past their idle or absolute timeout.
+- staff sessions past their idle or absolute timeout;
+- sign-in requests that no worker took within a sign-in link's lifetime (the typed address).
 
 Children go before their case, all in one transaction. Times come from `portal.tokens.clock()`.
 """
@@ -21,7 +22,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from . import tokens
 from .extensions import db
 from .inbox import sessions
-from .models import Case, CaseEvent, CaseFinding, Job, OutboxMessage, SpentToken, StaffSession
+from .models import Case, CaseEvent, CaseFinding, Job, OutboxMessage, SignInRequest, SpentToken, StaffSession
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,14 @@ class Purged:
     cases: int = 0
     tokens: int = 0
     sessions: int = 0
+    requests: int = 0
 
     def summary(self, *, dry_run: bool = False) -> str:
         head = "Skulle rensa" if dry_run else "Rensat"
         return (f"{head}: {self.cases} ärenden med {self.findings} kontrollresultat, {self.events} händelser i "
                 f"historiken, {self.jobs} jobb och {self.outbox} meddelanden i utkorgen; {self.tokens} använda "
-                f"länkar; {self.sessions} utgångna inloggningar i inkorgen.")
+                f"länkar; {self.sessions} utgångna inloggningar i inkorgen; {self.requests} obehandlade "
+                f"begäranden om inloggningslänk.")
 
 
 def _targets(now: dt.datetime) -> dict[str, tuple[Any, ColumnElement[bool]]]:
@@ -55,6 +58,8 @@ def _targets(now: dt.datetime) -> dict[str, tuple[Any, ColumnElement[bool]]]:
         "cases": (Case, Case.created_at < cutoff),  # last: the others select by it
         "tokens": (SpentToken, SpentToken.spent_at < now - dt.timedelta(seconds=longest)),
         "sessions": (StaffSession, sessions.expired_clause(now)),
+        "requests": (SignInRequest,
+                     SignInRequest.created_at < now - dt.timedelta(seconds=tokens.lifetime("sign-in"))),
     }
 
 

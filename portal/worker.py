@@ -58,7 +58,11 @@ def claim_next() -> Job | None:
 
 
 def process_queue(limit: int | None = None) -> QueueRun:
-    """Process due jobs until none is left (or `limit` were taken)."""
+    """Process due jobs until none is left (or `limit` were taken), after the staff inbox's waiting
+    sign-in requests (portal/inbox/auth.py: a link for an address a contact has)."""
+    from .inbox.auth import process_sign_in_requests
+
+    process_sign_in_requests()
     run = QueueRun()
     while limit is None or run.processed + run.failed < limit:
         job = claim_next()
@@ -167,7 +171,8 @@ def _told(case_id: int, address: str) -> bool:
 
 
 def work_once() -> tuple[QueueRun, DeliveryRun]:
-    """One round of `portal worker`: the due jobs, then the due outbox rows (those just written too)."""
+    """One round of `portal worker`: the due jobs and the staff's sign-in requests, then the due outbox
+    rows (those just written too)."""
     queue = process_queue()
     return queue, deliver()
 

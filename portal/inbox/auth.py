@@ -7,9 +7,11 @@ identity is found by its address (`email_key`) and checked against a fingerprint
 scope and address of each), which a re-import that changes any of them breaks.
 
 Signing in by e-mail (the only way today):
-1. `request_link(typed)`: the typed address is folded as the directory's `email_key`; if a contact
-   has it, an outbox row `sign_in` goes to the address the directory holds (never the typed one).
-   The page after is the same either way, and over the per-address rate limit nothing is queued.
+1. `request_link(typed)`: the typed address is folded as the directory's `email_key` and recorded
+   for the worker, the same work for everyone; the worker (`process_sign_in_requests`) writes an
+   outbox row `sign_in` to the address the directory holds (never the typed one) if a contact has it,
+   and erases the typed address. The page after is the same either way, and over the per-address
+   rate limit nothing is queued.
 2. The mail's link carries a token (`portal.tokens`, purpose "sign-in", 15 minutes) made when the
    mail is rendered, with the contact's id and the identity's fingerprint, nothing personal.
 3. Its confirmation form's POST calls `identity_from_link`, spends the token and calls
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import redirect, url_for
+from sqlalchemy import delete, insert, select
 from werkzeug.wrappers import Response
 
 from checks.identifiers import normalise_email
@@ -36,11 +39,12 @@ from checks.identifiers import normalise_email
 from .. import ratelimit, tokens
 from ..cases import keyed_hash
 from ..extensions import db
-from ..models import Contact, OutboxMessage
+from ..models import Contact, OutboxMessage, SignInRequest
 from . import queries, sessions
 from .scope import Scope
 
 LINK_PURPOSE = "sign-in"
+_NEW_REQUEST = insert(SignInRequest.__table__)
 
 
 @dataclass(frozen=True)
@@ -86,19 +90,39 @@ def identity_for(email_key: str) -> Identity | None:
 
 # -- the sign-in link ---------------------------------------------------------------------------------
 def request_link(typed: str) -> None:
-    """Queue a sign-in link for a contact with the typed address; nothing for anyone else.
+    """Record the typed address for the worker, which queues a sign-in link if a contact has it.
 
-    The typed address is counted against the per-address limits whether or not it is a contact's
-    (portal/ratelimit.py), so a limit says nothing about who is a contact; over it, nothing is queued.
+    The request does the same work whatever was typed (PRODUCT.md N3, as on the public side): one
+    keyed hash counted against the per-address limits (portal/ratelimit.py), one row written. Whether
+    the address is a contact's is looked up by the worker (`process_sign_in_requests`), so neither the
+    page nor the time it takes tells who is a contact; over the limit, the worker queues nothing.
     """
     key = normalise_email(typed)
     address_hash = keyed_hash("staff-sign-in", key)
     allowed = ratelimit.mail_allowed(address_hash, address_hash)
-    identity = identity_for(key)
-    if identity is not None and allowed:
-        db.session.add(OutboxMessage(case_id=None, template="sign_in", to_address=identity.email,
-                                     context={"contact": identity.first_id, "fingerprint": identity.fingerprint}))
+    db.session.execute(_NEW_REQUEST, {"email_key": key, "allowed": allowed, "created_at": sessions.now()})
+    db.session.commit()
+
+
+def process_sign_in_requests(limit: int = 100) -> int:
+    """The worker's half: for each waiting request, a sign-in link to the address the directory holds
+    when a contact has the typed address, and the typed address erased. Each request is taken by a
+    conditional delete whose row count decides, so two workers never send one link twice."""
+    done = 0
+    for request_id, key, allowed in db.session.execute(
+            select(SignInRequest.id, SignInRequest.email_key, SignInRequest.allowed)
+            .order_by(SignInRequest.id).limit(limit)).all():
+        taken = db.session.execute(delete(SignInRequest).where(SignInRequest.id == request_id))
+        if taken.rowcount != 1:  # type: ignore[attr-defined]  # another worker took it
+            db.session.rollback()
+            continue
+        identity = identity_for(key) if allowed else None
+        if identity is not None:
+            db.session.add(OutboxMessage(case_id=None, template="sign_in", to_address=identity.email,
+                                         context={"contact": identity.first_id, "fingerprint": identity.fingerprint}))
         db.session.commit()
+        done += 1
+    return done
 
 
 def link_token(message_context: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from .directory import (
     Role,
     School,
 )
-from .portal_state import PortalPassword, SpentToken, StaffSession
+from .portal_state import PortalPassword, SignInRequest, SpentToken, StaffSession
 
 __all__ = [
     "DIRECTORY_TABLES",
@@ -40,6 +40,7 @@ __all__ = [
     "PortalPassword",
     "Role",
     "School",
+    "SignInRequest",
     "SpentToken",
     "StaffSession",
 ]

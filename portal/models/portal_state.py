@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, String, Text
+from sqlalchemy import Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -48,3 +48,15 @@ class StaffSession(db.Model):  # type: ignore[name-defined]
     method: Mapped[str] = mapped_column(String(16))  # "link" (e-mail); an OIDC sign-in would add its own
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SignInRequest(db.Model):  # type: ignore[name-defined]
+    """An address typed into the staff inbox's sign-in form, waiting for the worker (like a job's
+    identifier, kept only until the worker has looked at it). The request itself does the same work
+    for a contact's address and a stranger's: the worker decides whether a link goes out."""
+
+    __tablename__ = "sign_in_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email_key: Mapped[str] = mapped_column(String(254))  # folded as the directory's email_key
+    allowed: Mapped[bool] = mapped_column(Boolean)  # False: over the per-address limit, send nothing
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

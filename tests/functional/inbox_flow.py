@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from portal.cases import new_reference
 from portal.extensions import db
+from portal.inbox.auth import process_sign_in_requests
 from portal.mail import render
 from portal.models import Case, CaseEvent, CaseFinding, OutboxMessage
 
@@ -84,6 +85,7 @@ def sign_in_link(app: Flask, address: str) -> str:
     renders it (quick, for the many sign-ins of these tests). The path through a real SMTP server is
     tested in test_inbox_by_mail.py and in the browser tests."""
     with app.app_context():
+        process_sign_in_requests()  # the worker's half of asking for a link
         row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "sign_in",
                                                              OutboxMessage.to_address == address)
                                  .order_by(OutboxMessage.id.desc()).limit(1)).first()

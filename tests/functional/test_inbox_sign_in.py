@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import OutboxMessage, StaffSession
+from portal.inbox.auth import process_sign_in_requests
+from portal.models import OutboxMessage, SignInRequest, StaffSession
 
 from .directory_builder import Directory
 from .inbox_flow import (
@@ -49,6 +50,7 @@ def clock(app):
 
 def _mails(app, template: str = "sign_in") -> list[OutboxMessage]:
     with app.app_context():
+        process_sign_in_requests()  # the worker's half of asking for a link
         return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == template)))
 
 
@@ -319,3 +321,30 @@ def test_posts_without_csrf_are_refused(client, directory):
     assert client.post("/inkorg/logga-in", data={"email": EXP_BJORKHAGA[2]}).status_code == 400
     assert client.post("/inkorg/logga-in/bekrafta").status_code in (400,)
     assert client.post("/inkorg/logga-ut").status_code == 400
+
+
+def test_asking_for_a_link_does_the_same_work_for_a_contact_and_a_stranger(app, directory):
+    """N3 on the staff side: the POST records the typed address for the worker, whoever typed it; the
+    same SQL, the same keyed hashes. Only the worker looks the address up."""
+    from .test_queue import counting
+
+    work = []
+    for typed in (EXP_BJORKHAGA[2], "Ingen.Alls@Exempelby.se"):  # a contact's address, and nobody's
+        client = app.test_client()
+        page = client.get("/inkorg/logga-in").get_data(as_text=True)
+        with counting(app) as counted:
+            assert client.post("/inkorg/logga-in", data={"csrf_token": csrf(page), "email": typed}).status_code == 303
+        work.append((counted.statements, dict(counted.hashes)))
+    assert work[0] == work[1]
+    assert any("sign_in_requests" in s for s in work[0][0])
+    assert not any("contacts" in s for s in work[0][0])
+
+
+def test_the_worker_erases_the_typed_address_and_writes_only_to_a_contact(app, directory):
+    ask_for_link(app.test_client(), EXP_BJORKHAGA[2].upper())
+    ask_for_link(app.test_client(), "ingen.alls@exempelby.se")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInRequest)) == 2
+    assert [m.to_address for m in _mails(app)] == [EXP_BJORKHAGA[2]]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInRequest)) == 0

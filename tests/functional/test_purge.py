@@ -11,7 +11,17 @@ from sqlalchemy import func, select
 
 from portal import tokens
 from portal.extensions import db
-from portal.models import Case, CaseEvent, CaseFinding, Job, OutboxMessage, SpentToken, StaffSession
+from portal.inbox.auth import process_sign_in_requests
+from portal.models import (
+    Case,
+    CaseEvent,
+    CaseFinding,
+    Job,
+    OutboxMessage,
+    SignInRequest,
+    SpentToken,
+    StaffSession,
+)
 
 from .inbox_flow import EXP_BJORKHAGA, ask_for_link, build_directory, make_case, sign_in
 
@@ -101,7 +111,22 @@ def test_expired_staff_sessions_go_and_live_ones_stay(app, runner, directory):
 def test_sign_in_mails_older_than_the_retention_go_too(app, runner, client, directory, at_now):
     ask_for_link(client, EXP_BJORKHAGA[2])
     with app.app_context():
+        assert process_sign_in_requests() == 1
         db.session.execute(OutboxMessage.__table__.update().values(created_at=NOW - dt.timedelta(days=91)))
         db.session.commit()
     assert "1 meddelanden i utkorgen" in runner.invoke(args=["purge"]).output
     assert _counts(app)["outbox"] == 0
+
+
+def test_a_sign_in_request_no_worker_took_goes_after_a_links_lifetime(app, runner, client, directory):
+    t = {"now": NOW.timestamp()}
+    app.config["PORTAL_CLOCK"] = lambda: t["now"]
+    ask_for_link(client, EXP_BJORKHAGA[2])
+    with app.app_context():
+        lifetime = tokens.lifetime("sign-in")
+    t["now"] += lifetime - 1
+    assert "0 obehandlade begäranden" in runner.invoke(args=["purge"]).output
+    t["now"] += 2
+    assert "1 obehandlade begäranden" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInRequest)) == 0
