@@ -18,11 +18,15 @@ The client address is the socket's peer; `X-Forwarded-For` counts only when
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, current_app, render_template, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import ConfigError
 
 DEFAULTS = {
     "PORTAL_LIMIT_PAGES": "120 per minute",
@@ -39,7 +43,13 @@ def client_address() -> str:
 
 def init_app(app: Flask) -> Limiter:
     for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
+        app.config.setdefault(key, os.environ.get(key) or value)
+        try:
+            if not parse_many(app.config[key]):
+                raise ValueError(key)
+        except ValueError:
+            raise ConfigError(f"{key} ska vara gränser som \"5 per hour; 20 per day\", inte "
+                              f"{app.config[key]!r}") from None
     proxies = int(app.config.get("PORTAL_TRUSTED_PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -178,3 +178,18 @@ def test_two_processes_sharing_redis_share_one_count(fresh_app, monkeypatch):
     assert _submit(first, EXISTING).status_code == 303   # 3
     assert _submit(second, MISSING).status_code == 429   # 4: over, though this app saw only two
     redis.Redis.from_url(REDIS).flushdb()
+
+
+def test_the_limits_come_from_the_environment(fresh_app, monkeypatch):
+    monkeypatch.setenv("PORTAL_LIMIT_SUBMIT", "2 per minute")
+    client = fresh_app().test_client()
+    walk(client, EXISTING)
+    assert [_submit(client, EXISTING).status_code for _ in range(2)] == [303, 429]
+
+
+def test_a_limit_that_cannot_be_read_is_refused_in_swedish(directory, monkeypatch):
+    from portal.config import ConfigError
+
+    monkeypatch.setenv("PORTAL_LIMIT_IDENTIFIER", "lots")
+    with pytest.raises(ConfigError, match="PORTAL_LIMIT_IDENTIFIER ska vara gränser"):
+        create_app({"TESTING": True})
