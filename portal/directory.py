@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from checks.identifiers import Identifier, name_key
 from checks.routing import ContactInfo
@@ -123,7 +123,18 @@ def notices_for(service: str, school: str | None, organisation: str) -> tuple[No
 
 
 def contacts_for(kind: str) -> list[ContactInfo]:
-    stmt = select(Contact.__table__).where(Contact.kind == kind).order_by(Contact.src)
+    return _contacts(select(Contact.__table__).where(Contact.kind == kind).order_by(Contact.src))
+
+
+def contacts_near(school: str | None) -> list[ContactInfo]:
+    """Every contact, of any kind, that is not tied to another school: those routing rule 4 may pick
+    for a case at `school` (None: an organisation's own service). One statement."""
+    at_school = Contact.school_code.is_(None) if school is None else or_(Contact.school_code.is_(None),
+                                                                          Contact.school_code == school)
+    return _contacts(select(Contact.__table__).where(at_school).order_by(Contact.src))
+
+
+def _contacts(stmt: Select) -> list[ContactInfo]:
     return [
         ContactInfo(kind=c.kind, name=c.name, email=c.email, school=c.school_code,
                     organisation=c.organisation_id, service=c.service, id=c.ext_id, order=c.src)

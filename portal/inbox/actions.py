@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 
-from checks.routing import ContactInfo
-from checks.vocab import ORGANISATION_SERVICES
+from flask import current_app
 
-from .. import diagnosis
+from checks.routing import ContactInfo, resolve_contact
+from checks.vocab import CONTACT_KINDS, ORGANISATION_SERVICES
+
+from .. import diagnosis, directory
 from ..extensions import db
 from ..models import Case, CaseEvent, OutboxMessage
 from ..models.cases import utcnow
@@ -54,6 +56,17 @@ def contact_for_kind(case: Case, kind: str) -> ContactInfo | None:
     same resolution the worker used."""
     school = None if case.service in ORGANISATION_SERVICES else case.place
     return diagnosis.contact_at(kind, school=school, organisation=case.organisation_id, service=case.service)
+
+
+def reachable_kinds(case: Case) -> set[str]:
+    """The contact kinds the case could be passed on to: those routing rule 4 resolves to someone for
+    its school, organisation and service (the configured fallback included). One statement."""
+    school = None if case.service in ORGANISATION_SERVICES else case.place
+    near = directory.contacts_near(school)
+    fallback = current_app.config.get("PORTAL_FALLBACK_CONTACT")
+    return {kind for kind in CONTACT_KINDS
+            if resolve_contact(kind, near, school=school, organisation=case.organisation_id,
+                               service=case.service, fallback=fallback) is not None}
 
 
 def pass_on(case: Case, who: Identity, kind: str) -> ContactInfo | None:

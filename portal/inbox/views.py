@@ -112,12 +112,13 @@ def _case_page(case: Case, *, resolve_form: ResolveForm | None = None, pass_on_f
     can_message = account is not None and queries.first_address(account.person_id) is not None
     pass_on_form = pass_on_form or PassOnForm(formdata=None)
     pass_on_form.kind.choices = _pass_on_choices(case)
+    reachable = actions.reachable_kinds(case) if actions.is_open(case) else set()
     body = render_template(
         "inbox/case.html", case=case, school_name=g.get("school_name"), account=account,
         can_message=can_message, findings=present.findings(rows),
         route_reason=present.route_reason(rows, case.role, case.service),
         route_label=present.kind_label(case.route_kind), history=queries.history_of(case.id),
-        undelivered=failed_for_case(case.id), mail_labels=MAIL_LABELS,
+        undelivered=failed_for_case(case.id), mail_labels=MAIL_LABELS, reachable=reachable,
         event_text=present.event_text, actor=present.actor, is_open=actions.is_open(case),
         resolve_form=resolve_form or ResolveForm(formdata=None), pass_on_form=pass_on_form,
         note_form=note_form or NoteForm(formdata=None), **_labels())

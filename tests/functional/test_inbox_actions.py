@@ -5,6 +5,7 @@ a protected identity is never named."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,13 @@ def test_control_characters_in_a_text_are_refused_beside_the_field(app, client, 
     assert f'id="{field}-error"' in response.get_data(as_text=True)
     assert the_case(app, ref)["status"] == "open" and len(events(app, ref)) == 1
     assert act(client, ref, action, **{field: "Rad ett\nrad två\tmed tabb"}).status_code == 303
+
+
+def test_the_case_page_offers_only_the_kinds_that_someone_holds_for_this_school(app, client, directory):
+    ref = new_case(app)
+    sign_in(app, client, EXP_BJORKHAGA)
+    page = client.get(f"/inkorg/arenden/{ref}").get_data(as_text=True)
+    offered = set(re.findall(r'name="kind" id="kind-\d+" value="([a-z_]+)"', page))
+    assert "municipal_it" in offered and "rector" in offered  # Exempelby's IT support, Björkhaga's rector
+    assert "eservice_admin" not in offered  # nobody holds it here: not offered, rather than refused after
+    assert "school_admin" not in offered  # the case's own kind
