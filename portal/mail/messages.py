@@ -10,21 +10,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from checks.i18n import N_
-
 from .. import directory
 from ..extensions import db
 from ..models import Case, OutboxMessage
+from ..public.choices import SERVICE_NAMES
 from . import context_builder
-
-# short names for a sentence ("… logga in i Skolplattformen"); translated where shown
-SERVICE_NAMES = {
-    "school_platform": N_("Skolplattformen"),
-    "learning_platform": N_("Lärplattformen"),
-    "assessment_portal": N_("Bedömningsportalen"),
-    "eservice_permissions": N_("Behörighetssystemet för e-tjänster"),
-    "agency_eservice": N_("myndighetens e-tjänst"),
-}
 
 
 def _case(message: OutboxMessage) -> Case | None:

@@ -25,6 +25,16 @@ SERVICE_LABELS = {
     "agency_eservice": N_("En myndighets e-tjänst för kommunens personal (SITHS-kort)"),
 }
 
+# the same services named inside a sentence ("logga in i skolplattformen"): the messages and the
+# reset pages use these
+SERVICE_NAMES = {
+    "school_platform": N_("skolplattformen"),
+    "learning_platform": N_("lärplattformen"),
+    "assessment_portal": N_("bedömningsportalen"),
+    "eservice_permissions": N_("behörighetssystemet för e-tjänster"),
+    "agency_eservice": N_("myndighetens e-tjänst"),
+}
+
 SYMPTOM_LABELS = {
     "forgot_password": N_("Jag har glömt mitt lösenord"),
     "password_login_failed": N_("Jag skriver lösenordet men kommer inte in"),

@@ -26,6 +26,7 @@ from ..diagnosis import STOCKHOLM
 from ..extensions import db
 from ..mail import context_builder, link
 from ..models import Case, CaseFinding, OutboxMessage
+from ..public.choices import SERVICE_NAMES
 from .links import PURPOSE, make_link
 
 # the contact kinds of CHECKS.md in plain words, for "who will help"
@@ -36,13 +37,6 @@ KIND_WORDS = {
     "municipal_it": N_("huvudmannens IT-support"),
     "eservice_admin": N_("kommunens administratör för e-tjänsten"),
     "agency_support": N_("myndighetens support"),
-}
-SERVICE_NAMES = {
-    "school_platform": N_("skolplattformen"),
-    "learning_platform": N_("lärplattformen"),
-    "assessment_portal": N_("bedömningsportalen"),
-    "eservice_permissions": N_("behörighetssystemet för e-tjänster"),
-    "agency_eservice": N_("myndighetens e-tjänst"),
 }
 # shown on screen already, or told by the reset paragraph itself
 NOT_LISTED = {"notice.active_disruption", "account.password_reset"}

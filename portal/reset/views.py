@@ -19,9 +19,9 @@ from werkzeug.wrappers import Response
 
 from .. import passwords
 from ..cases import show_reference
+from ..public.choices import SERVICE_NAMES
 from . import bp, links, service
 from .forms import NewPasswordForm
-from .mail import SERVICE_NAMES
 
 TOKEN_KEY = "reset_token"  # noqa: S105  (a session key, not a secret)
 DONE_KEY = "reset_done"
