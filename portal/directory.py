@@ -6,7 +6,6 @@ statements whatever the directory's size. Views and commands never query the dir
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -31,6 +30,7 @@ from checks.snapshot import (
 )
 from checks.vocab import ORGANISATION_SERVICES, SCHOOL_REGISTERED_SERVICES
 
+from .clock import aware
 from .extensions import db
 from .models import (
     Account,
@@ -103,11 +103,6 @@ def place(service: str, code: str) -> tuple[OrganisationInfo, SchoolInfo | None]
     )
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """Times are stored in UTC; SQLite gives them back without their zone."""
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def notices_for(service: str, school: str | None, organisation: str) -> tuple[NoticeInfo, ...]:
     """Notices whose every named scope matches the case (active or not: the checks decide)."""
     stmt = select(Notice.__table__).where(
@@ -116,7 +111,7 @@ def notices_for(service: str, school: str | None, organisation: str) -> tuple[No
         or_(Notice.organisation_id.is_(None), Notice.organisation_id == organisation),
     ).order_by(Notice.src)
     return tuple(
-        NoticeInfo(id=n.id, text=n.text, starts_at=_aware(n.starts_at) or n.starts_at, ends_at=_aware(n.ends_at), service=n.service,
+        NoticeInfo(id=n.id, text=n.text, starts_at=aware(n.starts_at), ends_at=aware(n.ends_at), service=n.service,
                    school=n.school_code, organisation=n.organisation_id)
         for n in _run(stmt)
     )

@@ -7,7 +7,7 @@
 - staff sessions past their idle or absolute timeout;
 - sign-in requests that no worker took within a sign-in link's lifetime (the typed address).
 
-Children go before their case, all in one transaction. Times come from `portal.tokens.clock()`.
+Children go before their case, all in one transaction. Times come from the portal's clock (portal/clock.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, delete, func, select
 
-from . import tokens
+from . import clock, tokens
 from .extensions import db
 from .inbox import sessions
 from .models import Case, CaseEvent, CaseFinding, Job, OutboxMessage, SignInRequest, SpentToken, StaffSession
@@ -65,7 +65,7 @@ def _targets(now: dt.datetime) -> dict[str, tuple[Any, ColumnElement[bool]]]:
 
 def purge(*, dry_run: bool = False) -> Purged:
     """Delete (or with `dry_run` only count) what has outlived its retention; the counts."""
-    now = sessions.now()
+    now = clock.now()
     counts: dict[str, int] = {}
     for name, (model, condition) in _targets(now).items():
         if dry_run:

@@ -7,22 +7,21 @@ page that treats both alike catches one). Spending is a database constraint: `sp
 token's digest into `spent_tokens`, whose primary key lets exactly one transaction in; never a
 check-then-act.
 
-The clock can be injected (`PORTAL_CLOCK` in the app's config: a function returning Unix time),
-so tests reach the expiry second without sleeping. A token is valid at its last second and
+The clock is the portal's one clock (portal/clock.py; `PORTAL_CLOCK` in tests), so tests reach
+the expiry second without sleeping. A token is valid at its last second and
 invalid one second later.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
-from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
+from .clock import timestamp
 from .extensions import db
 from .models import SpentToken
 from .models.cases import utcnow
@@ -42,14 +41,10 @@ class TokenExpired(TokenInvalid):
     """Signed by us, but older than its purpose allows."""
 
 
-def clock() -> float:
-    injected: Callable[[], float] | None = current_app.config.get("PORTAL_CLOCK")
-    return injected() if injected is not None else time.time()
-
 
 class _ClockSigner(TimestampSigner):
     def get_timestamp(self) -> int:
-        return int(clock())
+        return int(timestamp())
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

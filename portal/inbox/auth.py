@@ -38,6 +38,7 @@ from checks.identifiers import normalise_email
 
 from .. import ratelimit, tokens
 from ..cases import keyed_hash
+from ..clock import now
 from ..extensions import db
 from ..models import Contact, OutboxMessage, SignInRequest
 from . import queries, sessions
@@ -100,7 +101,7 @@ def request_link(typed: str) -> None:
     key = normalise_email(typed)
     address_hash = keyed_hash("staff-sign-in", key)
     allowed = ratelimit.mail_allowed(address_hash, address_hash)
-    db.session.execute(_NEW_REQUEST, {"email_key": key, "allowed": allowed, "created_at": sessions.now()})
+    db.session.execute(_NEW_REQUEST, {"email_key": key, "allowed": allowed, "created_at": now()})
     db.session.commit()
 
 

@@ -14,7 +14,7 @@ HTTP (the development server, the tests) a browser refuses a `Secure` cookie and
 `__Host-` prefix, so there the cookie is named `inkorg` and not `Secure`. Both are configurable
 (`PORTAL_STAFF_COOKIE`, `PORTAL_STAFF_COOKIE_SECURE`).
 
-Times come from `portal.tokens.clock()`, so tests move the clock (`PORTAL_CLOCK`) instead of sleeping.
+Times come from the portal's clock (portal/clock.py), so tests move the clock (`PORTAL_CLOCK`) instead of sleeping.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, delete, or_
 from werkzeug.wrappers import Response
 
+from ..clock import aware, now
 from ..extensions import db
 from ..models import StaffSession
-from ..tokens import clock
 
 TOUCH_EVERY = dt.timedelta(seconds=60)  # seen_at is written at most once a minute per session
 
@@ -42,15 +42,6 @@ def init_app(app: Flask) -> None:
                           "__Host-inkorg" if app.config["PORTAL_STAFF_COOKIE_SECURE"] else "inkorg")
     app.config.setdefault("PORTAL_STAFF_IDLE_MINUTES", 30)
     app.config.setdefault("PORTAL_STAFF_MAX_HOURS", 8)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.fromtimestamp(clock(), dt.UTC)
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives times back without their zone; they are stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def idle_limit() -> dt.timedelta:
@@ -97,8 +88,8 @@ def open_session(email_key: str, fingerprint: str, method: str) -> str:
 
 
 def expired(row: StaffSession, moment: dt.datetime) -> bool:
-    return (moment - _aware(row.seen_at) > idle_limit()
-            or moment - _aware(row.created_at) > absolute_limit())
+    return (moment - aware(row.seen_at) > idle_limit()
+            or moment - aware(row.created_at) > absolute_limit())
 
 
 def current_row() -> StaffSession | None:
@@ -114,7 +105,7 @@ def current_row() -> StaffSession | None:
         db.session.delete(row)
         db.session.commit()
         return None
-    if moment - _aware(row.seen_at) >= TOUCH_EVERY:
+    if moment - aware(row.seen_at) >= TOUCH_EVERY:
         row.seen_at = moment
         db.session.commit()
     return row

@@ -30,6 +30,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import ColumnElement, or_, select, update
 
+from ..clock import now
 from ..config import ConfigError
 from ..extensions import db
 from ..models import OutboxMessage
@@ -64,12 +65,6 @@ def init_app(app: Flask) -> None:
 
 def _number(key: str) -> float:
     return float(current_app.config[key])
-
-
-def now() -> dt.datetime:
-    from ..tokens import clock  # the injectable clock (PORTAL_CLOCK) the tokens use too
-
-    return dt.datetime.fromtimestamp(clock(), dt.UTC)
 
 
 def sender_from_config() -> Sender:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from checks.identifiers import Identifier, mask
 
+from ..clock import aware
 from ..extensions import db
 from ..models import Job, OutboxMessage
 
@@ -40,14 +41,10 @@ def masked_address(address: str) -> str:
     return mask(Identifier("email", address)) if "@" in address else "***"
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def _failed(row: OutboxMessage) -> FailedMessage:
     return FailedMessage(id=row.id, case_id=row.case_id, template=row.template,
                          to_masked=masked_address(row.to_address), attempts=row.attempts,
-                         error=row.last_error or "", at=_aware(row.next_attempt_at))
+                         error=row.last_error or "", at=aware(row.next_attempt_at))
 
 
 def outbox_status(show_failed: int = 50) -> OutboxStatus:
@@ -61,7 +58,7 @@ def outbox_status(show_failed: int = 50) -> OutboxStatus:
                                .where(OutboxMessage.status.in_(("pending", "sending"))))
     failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")
                                 .order_by(OutboxMessage.id.desc()).limit(show_failed)).all()
-    return OutboxStatus(outbox=outbox, queue=queue, oldest_pending=_aware(oldest),
+    return OutboxStatus(outbox=outbox, queue=queue, oldest_pending=aware(oldest),
                         failed=[_failed(r) for r in failed], failed_total=outbox["failed"])
 
 
