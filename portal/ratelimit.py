@@ -96,8 +96,12 @@ def check_submit() -> None:
         raise TooManyRequests()
 
 
+def address_allowed(typed_email_hash: str) -> bool:
+    """Count a typed e-mail address (its keyed hash); False means: send it no mail."""
+    return _hit("PORTAL_LIMIT_TYPED_EMAIL", typed_email_hash)
+
+
 def mail_allowed(identifier_hash: str, typed_email_hash: str) -> bool:
     """Count the identifier and the typed address; False means: record the case, send no mail."""
     by_identifier = _hit("PORTAL_LIMIT_IDENTIFIER", identifier_hash)
-    by_address = _hit("PORTAL_LIMIT_TYPED_EMAIL", typed_email_hash)
-    return by_identifier and by_address
+    return address_allowed(typed_email_hash) and by_identifier

@@ -100,7 +100,7 @@ def request_link(typed: str) -> None:
     """
     key = normalise_email(typed)
     address_hash = keyed_hash("staff-sign-in", key)
-    allowed = ratelimit.mail_allowed(address_hash, address_hash)
+    allowed = ratelimit.address_allowed(address_hash)
     db.session.execute(_NEW_REQUEST, {"email_key": key, "allowed": allowed, "created_at": now()})
     db.session.commit()
 
