@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,6 +90,27 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _migrated_database: Pat
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+class Clock:
+    """The portal's clock (`PORTAL_CLOCK`, portal/clock.py) in a test's hands: it stands still at the
+    moment the test began and moves only when told, so expiry seconds, timeouts and back-offs need no
+    sleeping. `clock(s)` makes "now" s seconds after the start; `clock.move(s)` moves it on by s."""
+
+    def __init__(self, app: Flask) -> None:
+        self.start = self.t = time.time()
+        app.config["PORTAL_CLOCK"] = lambda: self.t
+
+    def __call__(self, seconds: float) -> None:
+        self.t = self.start + seconds
+
+    def move(self, seconds: float) -> None:
+        self.t += seconds
+
+
+@pytest.fixture
+def clock(app: Flask) -> Clock:
+    return Clock(app)
 
 
 @pytest.fixture

@@ -7,6 +7,11 @@ import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .directory_builder import Directory
 
 
 @dataclass
@@ -72,3 +77,15 @@ def check_page(body: str, lang: str) -> Page:
     switch = [a for a in page.links if a.get("href", "").startswith(f"/sprak/{other}?nasta=")]
     assert len(switch) == 1 and switch[0].get("lang") == other, switch
     return page
+
+
+@pytest.fixture
+def two_schools(runner, tmp_path: Path) -> Directory:
+    """Björkhagaskolan with a guardian, and Solviksskolan, where guardian login is off (the result page
+    then names its administrator): the directory the page and language tests walk."""
+    d = Directory(name="Björkhagaskolan")
+    d.add_guardian("g1", child="c1")
+    d.add_school(code="22222222", name="Solviksskolan", guardian_login=False)
+    d.add_contact(kind="school_admin", name="Expeditionen Solvik", email="solvik@exempel.se", school="22222222")
+    assert runner.invoke(args=["import", str(d.write(tmp_path / "dir.json"))]).exit_code == 0
+    return d

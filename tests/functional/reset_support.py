@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from checks.identifiers import parse_identifier
@@ -49,6 +50,15 @@ def directory() -> Directory:
     d.add_placement(student="c6", school=EXTERNAL_SCHOOL)
     d.add_guardianship(guardian="ext", child="c6")
     return d
+
+
+@pytest.fixture
+def d(app, runner, tmp_path: Path) -> Directory:
+    """The reset tests' directory, loaded, with mail links built from BASE_URL."""
+    app.config["PORTAL_BASE_URL"] = BASE_URL
+    built = directory()
+    load(runner, built, tmp_path / "directory.json")
+    return built
 
 
 def load(runner, d: Directory, path: Path) -> None:

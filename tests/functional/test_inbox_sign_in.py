@@ -26,26 +26,12 @@ from .inbox_flow import (
     sign_in_link,
 )
 
-T0 = 1_800_000_000.0
-
 
 @pytest.fixture
 def directory(runner, tmp_path: Path) -> Directory:
     d = build_directory()
     assert runner.invoke(args=["import", str(d.write(tmp_path / "dir.json"))]).exit_code == 0
     return d
-
-
-@pytest.fixture
-def clock(app):
-    """Move the clock the tokens and sessions read: clock(seconds after T0)."""
-    now = {"t": T0}
-    app.config["PORTAL_CLOCK"] = lambda: now["t"]
-
-    def move(seconds: float) -> None:
-        now["t"] = T0 + seconds
-
-    return move
 
 
 def _mails(app, template: str = "sign_in") -> list[OutboxMessage]:

@@ -3,24 +3,17 @@ their browser's Accept-Language. The link comes back to the page it was on, and 
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from .directory_builder import Directory
+from . import pages
 from .flow import post, walk
 from .pages import visible
 
+directory = pages.two_schools  # the fixture
 
-@pytest.fixture
-def directory(runner, tmp_path: Path) -> Directory:
-    d = Directory(name="Björkhagaskolan")
-    d.add_guardian("g1", child="c1")
-    d.add_school(code="22222222", name="Solviksskolan", guardian_login=False)
-    d.add_contact(kind="school_admin", name="Expeditionen Solvik", email="solvik@exempel.se", school="22222222")
-    assert runner.invoke(args=["import", str(d.write(tmp_path / "dir.json"))]).exit_code == 0
-    return d
+
 
 
 def language_of(page: str) -> str:

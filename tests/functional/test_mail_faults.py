@@ -6,7 +6,6 @@ nothing is lost or sent twice under a new name. Retries are driven by the inject
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from portal.mail.delivery import claim_next, deliver
 from portal.mail.status import failed_for_case
 from portal.models import Case, OutboxMessage
 
+from ..conftest import Clock
 from . import smtp
 from .directory_builder import Directory
 from .flow import masked, walk
@@ -24,19 +24,6 @@ from .smtp import SmtpServer, certificate
 
 smtp_server = smtp.smtp_server  # the fixture
 
-
-class Clock:
-    def __init__(self, app) -> None:
-        self.t = time.time()
-        app.config["PORTAL_CLOCK"] = lambda: self.t
-
-    def move(self, seconds: float) -> None:
-        self.t += seconds
-
-
-@pytest.fixture
-def clock(app) -> Clock:
-    return Clock(app)
 
 
 def add_row(app, to: str = "Kontakt.Person@Exempel.se", *, case_id: int | None = None) -> int:

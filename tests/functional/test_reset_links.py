@@ -15,13 +15,13 @@ from portal.extensions import db
 from portal.models import CaseEvent, OutboxMessage, PortalPassword
 from portal.reset.state import account_state
 
+from . import reset_support
 from .flow import token as csrf_of
 from .reset_support import (
     BASE_URL,
     FIRST_ADDRESS,
     GOOD,
     case,
-    directory,
     is_dead,
     is_form,
     load,
@@ -32,28 +32,9 @@ from .reset_support import (
 )
 from .reset_support import ask as ask_for_help
 
-T0 = 1_800_000_000.0
+d = reset_support.d  # the fixture
+
 LIFETIME = 30 * 60
-
-
-@pytest.fixture
-def clock(app):
-    """The tokens' clock: clock(t) makes "now" t seconds after T0 (no sleeping)."""
-    now = {"t": T0}
-    app.config["PORTAL_CLOCK"] = lambda: now["t"]
-
-    def move(seconds: float) -> None:
-        now["t"] = T0 + seconds
-
-    return move
-
-
-@pytest.fixture
-def d(app, runner, tmp_path):
-    app.config["PORTAL_BASE_URL"] = BASE_URL
-    built = directory()
-    load(runner, built, tmp_path / "directory.json")
-    return built
 
 
 @pytest.fixture

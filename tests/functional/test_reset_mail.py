@@ -15,13 +15,13 @@ from portal import tokens
 from portal.mail import render
 from portal.worker import process_queue
 
+from . import reset_support
 from .flow import walk
 from .reset_support import (
     BASE_URL,
     FIRST_ADDRESS,
     GOOD,
     USERNAME,
-    directory,
     link_path,
     load,
     messages,
@@ -31,16 +31,10 @@ from .reset_support import (
 )
 from .reset_support import ask as ask_for_help
 
+d = reset_support.d  # the fixture
+
 SUBJECT = re.compile(r"^Inloggningshjälpen: svar på ärende [0-9A-Z]{4}-[0-9A-Z]{4}$")
 POISON = "evil.example"
-
-
-@pytest.fixture
-def d(app, runner, tmp_path):
-    app.config["PORTAL_BASE_URL"] = BASE_URL
-    built = directory()
-    load(runner, built, tmp_path / "directory.json")
-    return built
 
 
 def no_personal_data(subject: str) -> None:
@@ -66,20 +60,18 @@ def test_a_self_served_case_gets_its_findings_and_a_reset_link(app, d):
     assert "Ärendet har gått till" not in message.text  # self-served: nobody else is told
 
 
-def test_the_link_names_no_person_and_its_minutes_start_when_the_message_is_rendered(app, client, d):
-    now = {"t": 1_800_000_000.0}
-    app.config["PORTAL_CLOCK"] = lambda: now["t"]
+def test_the_link_names_no_person_and_its_minutes_start_when_the_message_is_rendered(app, client, d, clock):
     with app.app_context():
         case_id = ask_for_help("anna.andersson@exempel.se")
         (row,) = messages(case_id, "personal_findings")
         assert set(row.context) == {"reference", "reset", "account", "locale"}  # no link stored before rendering
-        now["t"] += 3600  # delivered an hour after the diagnosis
+        clock.move(3600)  # delivered an hour after the diagnosis
         link = link_path(render(row))
         payload = tokens.read("reset", link.rsplit("/", 1)[1])
     # the account's id, the case's id and the fingerprint: no name, address or identifier
     assert set(payload) == {"a", "c", "f"} and payload["a"] == "acc-anna" and payload["c"] == case_id
     assert len(payload["f"]) == 32
-    now["t"] += 30 * 60
+    clock.move(30 * 60)
     assert "Välj ett nytt lösenord" in open_link(client, link).get_data(as_text=True)
 
 

@@ -8,20 +8,12 @@ import pytest
 from portal import tokens
 from portal.extensions import db
 
-T0 = 1_800_000_000.0
-
 
 @pytest.fixture
-def at(app):
-    """Set the clock the tokens read: at(t) makes "now" t seconds after T0."""
-    now = {"t": T0}
-    app.config["PORTAL_CLOCK"] = lambda: now["t"]
-
-    def move(seconds: float) -> None:
-        now["t"] = T0 + seconds
-
+def at(app, clock):
+    """at(t) makes "now" t seconds after the test began; the tests run inside the app."""
     with app.app_context():
-        yield move
+        yield clock
 
 
 def test_a_token_carries_its_payload_back(at):
