@@ -54,14 +54,18 @@ def is_open(case: Case) -> bool:
 def contact_for_kind(case: Case, kind: str) -> ContactInfo | None:
     """The contact of `kind` for the case's school, organisation and service: routing rule 4, the
     same resolution the worker used."""
-    school = None if case.service in ORGANISATION_SERVICES else case.place
-    return diagnosis.contact_at(kind, school=school, organisation=case.organisation_id, service=case.service)
+    return diagnosis.contact_at(kind, school=_school(case), organisation=case.organisation_id, service=case.service)
+
+
+def _school(case: Case) -> str | None:
+    """The case's school code; None for an organisation's own service (its place is the organisation)."""
+    return None if case.service in ORGANISATION_SERVICES else case.place
 
 
 def reachable_kinds(case: Case) -> set[str]:
     """The contact kinds the case could be passed on to: those routing rule 4 resolves to someone for
     its school, organisation and service (the configured fallback included). One statement."""
-    school = None if case.service in ORGANISATION_SERVICES else case.place
+    school = _school(case)
     near = directory.contacts_near(school)
     fallback = current_app.config.get("PORTAL_FALLBACK_CONTACT")
     return {kind for kind in CONTACT_KINDS
