@@ -26,8 +26,11 @@ def _serve(tmp_path, *extra: str) -> tuple[subprocess.Popen, int, dict[str, str]
     return server, port, env
 
 
-def _healthz(port: int) -> tuple[int, bytes] | None:
-    for _ in range(100):
+def _healthz(port: int, patience: float = 60.0) -> tuple[int, bytes] | None:
+    """The first answer of /healthz; None when the server has not answered within `patience` seconds
+    (generous: on a loaded machine starting Python, importing the portal and migrating takes a while)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
                 return response.status, response.read()
@@ -64,7 +67,8 @@ def test_portal_run_with_worker_processes_a_queued_case(tmp_path):
         assert _healthz(port) is not None
         database = sqlite3.connect(tmp_path / "instance" / "portal.sqlite3")
         status = None
-        for _ in range(100):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             status = database.execute("select status from jobs").fetchone()[0]
             if status == "done":
                 break
