@@ -172,6 +172,21 @@ def diagnose_command(role: str, service: str, symptom: str, place: str, identifi
         click.echo(diagnosis_table(outcome))
 
 
+@main.command("check", with_appcontext=False)
+def check_command() -> None:
+    """Visa inställningarna som gäller (alla PORTAL_*), med hemligheter dolda. Avslutar med 1 och
+    säger vad som är fel om någon inte går att använda."""
+    import os
+
+    from .settings import check
+
+    report = check(os.environ)
+    for line in report.lines:
+        click.echo(line)
+    if report.problems:
+        raise Refused(f"{len(report.problems)} inställning(ar) går inte att använda: " + "; ".join(report.problems))
+
+
 @main.command("purge")
 @click.option("--dry-run", is_flag=True, help="Räkna bara, radera inget.")
 def purge_command(dry_run: bool) -> None:
