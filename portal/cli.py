@@ -72,7 +72,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("file")  # the importer says in Swedish what is wrong with it (a folder, missing, unreadable)
 @click.option("--progress/--no-progress", default=None,
               help="Visa förloppsindikator (standard: när stderr är en terminal).")
 def import_command(file: str, progress: bool | None) -> None:

@@ -156,3 +156,33 @@ def test_a_plain_multipart_form_without_files_still_works(client, directory):
     response = client.post("/hjalp/uppgift", data={"csrf_token": csrf_token, "identifier": "anna.andersson@exempel.se"},
                            content_type="multipart/form-data")
     assert response.status_code == 303
+
+
+# -- row 12: a@b@c is not an address ------------------------------------------------------------------------
+@pytest.mark.parametrize("typed", ["a@b@c", "anna@b@exempel.se", "anna@exempel"])
+def test_an_address_with_two_at_signs_or_no_domain_is_a_field_error_and_no_case(app, client, directory, typed):
+    from sqlalchemy import func, select
+
+    from portal.extensions import db
+    from portal.models import Job
+
+    csrf_token = answer_steps(client)
+    response = client.post("/hjalp/uppgift", data={"csrf_token": csrf_token, "identifier": typed})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Skriv e-postadressen så här: namn@exempel.se." in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_the_staff_confirmation_page_names_the_masked_address_it_signs_in(app, client, directory):
+    """Row 12, login CSRF: a link someone else sent would sign this browser into their inbox; the page says whose."""
+    from urllib.parse import urlsplit
+
+    from .inbox_flow import ask_for_link, sign_in_link
+
+    assert ask_for_link(client, EXP_BJORKHAGA[2]).status_code == 303
+    opened = client.get(urlsplit(sign_in_link(app, EXP_BJORKHAGA[2])).path)
+    page = client.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "Du loggar in som E***@Exempelby.se." in page
+    assert EXP_BJORKHAGA[2] not in page and "Bjorkhaga@" not in page
