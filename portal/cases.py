@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from checks.identifiers import Identifier, mask, normalise_email
+from checks.identifiers import Identifier, mailbox_key, mask
 from checks.snapshot import Question
 
 from . import ratelimit
@@ -74,7 +74,7 @@ def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None,
     this is the one write every request makes, and it sets the public flow's throughput.
     """
     ident_hash = identifier_key(ident)
-    address_hash = keyed_hash("typed-email", normalise_email(typed_email) if typed_email else ident_hash)
+    address_hash = keyed_hash("typed-email", mailbox_key(typed_email) if typed_email else ident_hash)
     send_mail = ratelimit.mail_allowed(ident_hash, address_hash)
     day_key = keyed_hash("same-day", ident_hash, q.place, q.symptom, q.today.isoformat())
     for _attempt in range(3):

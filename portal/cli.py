@@ -72,7 +72,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("file")  # the importer says in Swedish what is wrong with it (a folder, missing, unreadable)
 @click.option("--progress/--no-progress", default=None,
               help="Visa förloppsindikator (standard: när stderr är en terminal).")
 def import_command(file: str, progress: bool | None) -> None:
@@ -170,6 +170,21 @@ def diagnose_command(role: str, service: str, symptom: str, place: str, identifi
         click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
     else:
         click.echo(diagnosis_table(outcome))
+
+
+@main.command("check", with_appcontext=False)
+def check_command() -> None:
+    """Visa inställningarna som gäller (alla PORTAL_*), med hemligheter dolda. Avslutar med 1 och
+    säger vad som är fel om någon inte går att använda."""
+    import os
+
+    from .settings import check
+
+    report = check(os.environ)
+    for line in report.lines:
+        click.echo(line)
+    if report.problems:
+        raise Refused(f"{len(report.problems)} inställning(ar) går inte att använda: " + "; ".join(report.problems))
 
 
 @main.command("purge")

@@ -18,7 +18,8 @@ The client address is the socket's peer; `X-Forwarded-For` counts only when
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app, render_template, request
 from flask_limiter import Limiter
@@ -27,6 +28,7 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import ConfigError
+from .settings import Feature
 
 DEFAULTS = {
     "PORTAL_LIMIT_PAGES": "120 per minute",
@@ -41,15 +43,26 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def init_app(app: Flask) -> Limiter:
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, os.environ.get(key) or value)
+def read_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The four limits from the environment, each checked (portal/settings.py)."""
+    config: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        value = (env.get(key) or "").strip() or default
         try:
-            if not parse_many(app.config[key]):
+            if not parse_many(value):
                 raise ValueError(key)
         except ValueError:
-            raise ConfigError(f"{key} ska vara gränser som \"5 per hour; 20 per day\", inte "
-                              f"{app.config[key]!r}") from None
+            raise ConfigError(f"{key} ska vara gränser som \"5 per hour; 20 per day\", inte {value!r}") from None
+        config[key] = value
+    return config
+
+
+FEATURE = Feature(title="Begränsningar per adress och uppgift", variables=tuple(DEFAULTS), read=read_settings)
+
+
+def init_app(app: Flask) -> Limiter:
+    for key, value in DEFAULTS.items():  # an app made without read_settings (never in practice)
+        app.config.setdefault(key, value)
     proxies = int(app.config.get("PORTAL_TRUSTED_PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -1,17 +1,42 @@
-"""Headers every response carries: nothing loads from anywhere but the portal itself."""
+"""What every request and response goes through: nothing loads from anywhere but the portal itself,
+the session cookie's flags and HSTS under https, and a small body limit for every form.
+
+- The session cookie (it carries the flow, and reset and sign-in tokens between two requests) is always
+  `HttpOnly` and `SameSite=Lax`, and `Secure` whenever `PORTAL_BASE_URL` is https://; such a portal also
+  sends `Strict-Transport-Security` (one year). Set here, not with `setdefault`: Flask's defaults
+  already hold these keys (`SESSION_COOKIE_SECURE` False, `SESSION_COOKIE_SAMESITE` None).
+- Every form is small (the longest, a note, is 2 000 characters): a body over `MAX_BODY` bytes is
+  refused with the 413 page before anything reads it, whether it says how long it is or not (werkzeug
+  would quietly cut a chunked body at the limit). The case pages' forms get `MAX_NOTE_BODY`.
+- A form is posted as a browser posts it (`application/x-www-form-urlencoded`, or multipart without
+  files): a JSON body or a file part would give a field something that is not text; a 400 page.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import io
+
+from flask import Flask, Response, abort, request
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+HSTS = "max-age=31536000"  # a year (at least 180 days); no includeSubDomains: the portal's domain may have siblings
+MAX_BODY = 8 * 1024  # a new password of 256 four-byte characters, percent-encoded, twice: 6 kB
+MAX_NOTE_BODY = 32 * 1024  # a note of 2 000 characters, each up to 4 bytes percent-encoded (12 bytes)
+NOTE_PATHS = ("/inkorg/arenden/",)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["PORTAL_BASE_URL"].startswith("https://"))
+    https = str(app.config["PORTAL_BASE_URL"]).startswith("https://")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = https
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.config["MAX_FORM_MEMORY_SIZE"] = MAX_BODY
+    app.config["MAX_FORM_PARTS"] = 50
+    # before CSRFProtect's check, which reads the form: registered first, runs first
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_body)
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -20,6 +45,30 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if str(app.config["PORTAL_BASE_URL"]).startswith("https://"):
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def limit_body() -> None:
+    limit = MAX_NOTE_BODY if request.path.startswith(NOTE_PATHS) else MAX_BODY
+    request.max_content_length = limit
+    request.max_form_memory_size = limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        # a chunked body (gunicorn): werkzeug would quietly cut it at the limit; read it here instead
+        data = request.environ["wsgi.input"].read(limit + 1)
+        if len(data) > limit:
+            abort(413)
+        request.environ.update({"wsgi.input": io.BytesIO(data), "CONTENT_LENGTH": str(len(data))})
+        request.environ.pop("wsgi.input_terminated")
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        if request.mimetype not in FORM_TYPES:
+            abort(400)
+        if request.files:
+            abort(400)

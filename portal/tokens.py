@@ -15,6 +15,7 @@ invalid one second later.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
@@ -25,12 +26,22 @@ from .clock import timestamp
 from .extensions import db
 from .models import SpentToken
 from .models.cases import utcnow
+from .settings import Feature, number
 
 # purpose -> default lifetime in seconds; `PORTAL_TOKEN_MAX_AGE_<PURPOSE>` in the config overrides
 LIFETIMES: dict[str, int] = {
     "reset": 30 * 60,
     "sign-in": 15 * 60,
 }
+
+
+def read_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """`PORTAL_TOKEN_MAX_AGE_RESET`: a reset link's lifetime in seconds (portal/settings.py)."""
+    return {"PORTAL_TOKEN_MAX_AGE_RESET": int(number(env, "PORTAL_TOKEN_MAX_AGE_RESET", LIFETIMES["reset"],
+                                                      minimum=60, integer=True))}
+
+
+FEATURE = Feature(title="Länkar", variables=("PORTAL_TOKEN_MAX_AGE_RESET",), read=read_settings)
 
 
 class TokenInvalid(Exception):

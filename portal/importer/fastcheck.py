@@ -19,6 +19,11 @@ from jsonschema import FormatChecker
 
 Check = Callable[[Any], bool]
 
+# Every text, whatever the schema says, is at most MAX_TEXT characters and holds no lone surrogate
+# (schema.text_error says why); the quick check answers False for one that does not, so the caller asks.
+MAX_TEXT = 10_000
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 # Keywords that never make an instance invalid.
 _ANNOTATIONS = frozenset({"description", "title", "default", "examples", "$comment", "deprecated",
                           "readOnly", "writeOnly", "$schema", "$id", "$defs"})
@@ -107,7 +112,7 @@ class _Compiler:
             checks.append(tests[0] if len(tests) == 1 else (lambda x: any(t(x) for t in tests)))
         for group, kind_name, build in ((_STRING, "string", self._string), (_OBJECT, "object", self._object),
                                         (_ARRAY, "array", self._array)):
-            if strict == kind_name or any(k in node for k in group):
+            if strict == kind_name or any(k in node for k in group) or (kind_name == "string" and "string" in kinds):
                 check, sure = build(node, strict == kind_name)
                 checks.append(check)
                 exact = exact and sure
@@ -154,7 +159,9 @@ class _Compiler:
         def check(x: Any) -> bool:
             if not isinstance(x, str):
                 return not strict
-            if len(x) < low or (high is not None and len(x) > high):
+            if len(x) < low or (high is not None and len(x) > high) or len(x) > MAX_TEXT:
+                return False
+            if not x.isascii() and LONE_SURROGATE.search(x):
                 return False
             if pattern is not None and pattern(x) is None:
                 return False

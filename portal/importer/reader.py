@@ -3,6 +3,7 @@ a time (by ijson's C code when available) and handed to a sink. Lists may come i
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from itertools import takewhile
@@ -10,7 +11,7 @@ from typing import Any, Protocol
 
 import ijson
 
-from .errors import ImportRefused, show
+from .errors import ImportRefused, record_key, record_label, show
 from .schema import LISTS, Schema
 from .source import CountingReader, Source
 
@@ -24,6 +25,135 @@ def _backend() -> Any:
 
 BACKEND = _backend()
 _CONTAINER_START: dict[str, Callable[[], Any]] = {"start_map": dict, "start_array": list}
+
+
+MAX_DEPTH = 32  # levels of [ and { (a directory file needs five); deeper is refused before it is parsed
+MAX_NUMBER = 100  # characters of one number (a directory file's numbers are short)
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRING_END = re.compile(rb'(?:[^"\\]|\\.)*"', re.DOTALL)
+_LONG_NUMBER = re.compile(rb"[-+0-9.eE]{%d,}" % (MAX_NUMBER + 1))
+# a \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or the latter alone (the parser would store "?")
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)(?:\\\\)*(?:(?P<high>\\u[dD][89abAB][0-9a-fA-F]{2})(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})(?P<low>\\u[dD][c-fC-F][0-9a-fA-F]{2}))")
+_BRACKETS_ONLY = bytes(range(256)).translate(None, b"[]{}")
+_OPEN_CLOSE = bytes.maketrans(b"{}", b"[]")
+
+
+class TooDeep(Exception):
+    """Raised by ShapeGuard; becomes an ImportRefused once the list being read is known."""
+
+    def __init__(self, offset: int) -> None:
+        super().__init__(offset)
+        self.offset = offset
+
+
+class ShapeGuard:
+    """A reader in front of the parser that refuses, in flat memory, what would make ijson's C backend
+    use memory without bound or crash: nesting deeper than MAX_DEPTH (its prefixes grow with the square
+    of the depth: 80 KB of [ took 4 GB) and a number longer than MAX_NUMBER characters (4 301 digits
+    crashed the process). Each chunk is looked at before the parser sees it, with C-speed bytes
+    operations: strings are taken out, then only brackets and number characters are counted."""
+
+    def __init__(self, raw: CountingReader) -> None:
+        self.raw = raw
+        self.depth = 0
+        self.in_string = 0  # 0 outside a string, 1 inside, 2 inside just after a backslash
+        self.number_tail = b""
+        self.carry = b""  # the last bytes, looked at again with the next chunk for a surrogate pair
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self._surrogates(data)
+        if data:
+            self._scan(data)
+        return data
+
+    def _surrogates(self, data: bytes) -> None:
+        text = self.carry + data
+        start = len(self.carry) - 12 if self.carry else 0  # the carry's first 12 bytes were looked at
+        end = len(text) - 12 if data else len(text)  # the last 12 wait for what follows
+        self.carry = text[-24:] if data else b""
+        if b"\\u" not in text:
+            return
+        for found in _LONE_SURROGATE.finditer(text):
+            at = found.start("high") if found.group("high") else found.start("low")
+            if start <= at < end:
+                raise ImportRefused(f"Filen innehåller ett ensamt surrogattecken ({found.group(0)[-6:].decode()}, "
+                                    f"omkring byte {self.raw.position - len(text) + at}): hälften av ett "
+                                    "UTF-16-par, som inte är ett tecken och inte går att spara.")
+
+    def _scan(self, data: bytes) -> None:
+        if self.in_string:
+            if self.in_string == 2:  # the last chunk ended on a backslash inside a string
+                data = data[1:]
+            end = _STRING_END.match(data)
+            if end is None:  # the string goes on past this chunk
+                self.in_string = 2 if _ends_in_escape(data) else 1
+                return
+            data = data[end.end():]
+            self.in_string = 0  # 0 outside a string, 1 inside, 2 inside just after a backslash
+        outside = _STRINGS.sub(b" ", data)
+        opened = outside.find(b'"')
+        if opened >= 0:  # a string that ends in a later chunk
+            self.in_string = 2 if _ends_in_escape(outside[opened + 1:]) else 1
+            outside = outside[:opened]
+        if _LONG_NUMBER.search(self.number_tail + outside[:MAX_NUMBER + 1]) or _LONG_NUMBER.search(outside):
+            raise ImportRefused(f"Filen innehåller ett tal med fler än {MAX_NUMBER} tecken (byte "
+                                f"{self.raw.position - len(data)} eller senare). En katalogfil har inga så långa tal.")
+        self.number_tail = b"" if opened >= 0 else outside[-MAX_NUMBER:]
+        self._count(outside.translate(_OPEN_CLOSE, _BRACKETS_ONLY))
+
+    def _count(self, brackets: bytes) -> None:
+        nesting = 0  # how deep matched pairs go within this chunk
+        while b"[]" in brackets:
+            brackets = brackets.replace(b"[]", b"")
+            nesting += 1
+            if self.depth + nesting > MAX_DEPTH:
+                raise TooDeep(self.raw.position - self.raw.last)
+        closing = len(brackets) - len(brackets.lstrip(b"]"))
+        opening = len(brackets) - closing
+        if self.depth + opening > MAX_DEPTH:
+            raise TooDeep(self.raw.position - self.raw.last)
+        self.depth = max(0, self.depth - closing) + opening
+
+
+def _ends_in_escape(text: bytes) -> bool:
+    return (len(text) - len(text.rstrip(b"\\"))) % 2 == 1
+
+
+def too_deep(where: str | None, exc: TooDeep) -> ImportRefused:
+    text = (f"listor och objekt är nästlade i fler än {MAX_DEPTH} nivåer (från byte {exc.offset} i filen). "
+            "En katalogfil har högst fem nivåer.")
+    return ImportRefused(f"{where}: {text}" if where else f"Filen går inte att läsa in: {text}")
+
+
+class DuplicateKey(Exception):
+    def __init__(self, key: str, record: dict[str, Any]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.record = record
+
+
+class UniqueKeys(dict[str, Any]):
+    """A record's object: a key given twice is refused, not quietly the last value kept."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in self:
+            raise DuplicateKey(key, self)
+        dict.__setitem__(self, key, value)
+
+
+class _Counted:
+    """The sink, counting the records it has been sent (to name the one a refusal is about)."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.count = 0
+
+    def send(self, record: Any) -> None:
+        self.sink.send(record)
+        self.count += 1
 
 
 class Sink(Protocol):
@@ -55,7 +185,7 @@ class MalformedJSON(Exception):
 def read_directory(reader: CountingReader, schema: Schema, sink_for: Callable[[str], Sink]) -> None:
     """Walk the whole file; each record of list L goes to sink_for(L).send, in file order."""
     try:
-        events = BACKEND.parse(reader)
+        events = BACKEND.parse(ShapeGuard(reader))
         _, event, value = next(events)
         if event != "start_map":
             kind = {"start_array": "en lista"}.get(event, f"värdet {show(value)}")
@@ -63,8 +193,10 @@ def read_directory(reader: CountingReader, schema: Schema, sink_for: Callable[[s
         skeleton = _walk_top(events, schema, sink_for)
         for _ in events:  # the parser refuses anything after the object
             pass
-    except ijson.JSONError as exc:
+    except (ijson.JSONError, UnicodeDecodeError) as exc:  # the C backend decodes bytes yajl let through
         raise MalformedJSON(exc, reader) from None
+    except TooDeep as exc:
+        raise too_deep(None, exc) from None
     error = schema.top_error(skeleton)
     if error is not None:
         path, text = error
@@ -89,13 +221,22 @@ def _walk_top(events: Iterator[tuple[str, str, Any]], schema: Schema,
             raise ImportRefused(f"{key}: {error}")
         skeleton[key] = placeholder
         if kind == "start_array" and key in LISTS:
-            sink = sink_for(key)
-            coroutine = BACKEND.items_basecoro(sink, f"{key}.item")
+            sink = _Counted(sink_for(key))
+            coroutine = BACKEND.items_basecoro(sink, f"{key}.item", map_type=UniqueKeys)
             # runs in C: events up to this list's end are fed to the coroutine that builds records
-            deque(map(coroutine.send, takewhile((key, "end_array", None).__ne__, events)), maxlen=0)
-            sink.finish()
+            try:
+                deque(map(coroutine.send, takewhile((key, "end_array", None).__ne__, events)), maxlen=0)
+            except DuplicateKey as exc:
+                where = record_label(key, sink.count, record_key(key, exc.record))
+                raise ImportRefused(f"{where}.{exc.key}: fältet finns två gånger i posten") from None
+            except TooDeep as exc:
+                raise too_deep(key, exc) from None
+            sink.sink.finish()
         elif kind in _CONTAINER_START:
-            _skip(events)
+            try:
+                _skip(events)
+            except TooDeep as exc:
+                raise too_deep(key, exc) from None
     return skeleton  # pragma: no cover - the parser raises first on a truncated file
 
 
@@ -114,7 +255,7 @@ def iter_list(reader: CountingReader, list_name: str) -> Generator[Any, None, No
     """The records of one list, for a second pass (stops quietly at a JSON error)."""
     try:
         yield from BACKEND.items(reader, f"{list_name}.item")
-    except ijson.JSONError:
+    except (ijson.JSONError, UnicodeDecodeError):
         return
 
 
@@ -125,7 +266,7 @@ def locate(source: Source, fast_until: int) -> str:
     try:
         for _ in BACKEND.basic_parse(reader):
             pass
-    except ijson.JSONError:
+    except (ijson.JSONError, UnicodeDecodeError):
         offset = max(0, reader.position - 1) if reader.last else reader.position
     else:
         return ""
@@ -161,6 +302,7 @@ _JSON_ERRORS = [
     ("trailing garbage", "det finns mer text efter JSON-objektets slut"),
     ("Additional data", "det finns mer text efter JSON-objektets slut"),
     ("invalid bytes in UTF8", "tecken som inte är UTF-8; filen ska vara kodad i UTF-8"),
+    ("codec can't decode", "tecken som inte är UTF-8; filen ska vara kodad i UTF-8"),
     ("invalid object key", "en nyckel ska vara en text inom citattecken (eller så finns ett komma för mycket)"),
     ("I expect ',' or '}'", "komma eller } saknas efter ett värde i ett objekt"),
     ("I expect ',' or ']'", "komma eller ] saknas efter ett värde i en lista"),

@@ -15,13 +15,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from jsonschema.exceptions import best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from checks.identifiers import is_email_address
+
 from .errors import show
-from .fastcheck import compile_definition
+from .fastcheck import LONE_SURROGATE, MAX_TEXT, compile_definition
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "import.schema.json"
 
@@ -57,11 +60,45 @@ def _is_date_time(instance: object) -> bool:
     return True
 
 
+# an address email-validator certainly accepts: ASCII dot-atoms, labels of 1-63, a letter TLD, not special-use
+_PLAIN_EMAIL = re.compile(r"(?=.{1,254}$)(?=[^@]{1,64}@)[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+                          r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}", re.ASCII)
+
+
+def _is_email(instance: object) -> bool:
+    """The `email` format as an address mail can reach (email-validator; jsonschema's own only wants an @).
+    The common plain form is taken at once: email-validator costs ~0.1 ms an address."""
+    if not isinstance(instance, str):
+        return True
+    if _PLAIN_EMAIL.fullmatch(instance) and instance.rpartition(".")[2].lower() not in SPECIAL_USE_DOMAIN_NAMES:
+        return True
+    return is_email_address(instance)
+
+
 def _format_checker() -> FormatChecker:
     checker = FormatChecker()
     # jsonschema checks "date-time" only when an optional package is installed; check it always.
     checker.checks("date-time", raises=ValueError)(_is_date_time)
+    checker.checks("email")(_is_email)
     return checker
+
+
+def text_error(value: Any, path: list[str | int] | None = None) -> tuple[list[str | int], str] | None:
+    """What the schema does not say but the portal needs of every text: at most MAX_TEXT characters, and
+    no lone surrogate (half of a UTF-16 pair, which no database can store). The first such field, or None."""
+    path = path or []
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return path, f"är för långt: {len(value)} tecken, högst {MAX_TEXT}"
+        if not value.isascii() and LONE_SURROGATE.search(value):
+            return path, "innehåller ett ensamt surrogattecken (\\ud800–\\udfff), som inte är ett tecken"
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = text_error(item, [*path, key])
+        if found is not None:
+            return found
+    return None
 
 
 RecordCheck = Callable[[Any], bool]
@@ -95,7 +132,7 @@ class Schema:
 
         This asks jsonschema; callers ask `fast[list_name]` first and come here when it says no."""
         error = best_match(self.records[list_name].iter_errors(record))
-        return None if error is None else self.describe(error)
+        return text_error(record) if error is None else self.describe(error)
 
     def property_error(self, key: str, value: Any) -> str | None:
         """What is wrong with the top-level field `key` (a list given as [] or {})."""

@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -29,13 +32,45 @@ from sqlalchemy import ColumnElement, delete, or_
 from werkzeug.wrappers import Response
 
 from ..clock import aware, now
+from ..config import ConfigError
 from ..extensions import db
 from ..models import StaffSession
+from ..settings import Feature, flag, number
 
 TOUCH_EVERY = dt.timedelta(seconds=60)  # seen_at is written at most once a minute per session
 
 
+COOKIE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def read_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The staff session's variables, each checked (portal/settings.py). The cookie's defaults follow
+    `PORTAL_BASE_URL`: `Secure` and `__Host-inkorg` under https://, else `inkorg`."""
+    https = (env.get("PORTAL_BASE_URL") or "").strip().lower().startswith("https://")
+    secure = flag(env, "PORTAL_STAFF_COOKIE_SECURE", https)
+    name = (env.get("PORTAL_STAFF_COOKIE") or "").strip() or ("__Host-inkorg" if secure else "inkorg")
+    if not COOKIE_NAME.fullmatch(name):
+        raise ConfigError(f"PORTAL_STAFF_COOKIE ska vara ett cookienamn av bokstäver a-z, siffror, - och _ "
+                          f"(högst 64 tecken), inte {name!r}")
+    if name.startswith("__Host-") and not secure:
+        raise ConfigError(f"PORTAL_STAFF_COOKIE {name!r} börjar med __Host- och kräver "
+                          "PORTAL_STAFF_COOKIE_SECURE=1 (och https)")
+    return {
+        "PORTAL_STAFF_COOKIE_SECURE": secure,
+        "PORTAL_STAFF_COOKIE": name,
+        "PORTAL_STAFF_IDLE_MINUTES": number(env, "PORTAL_STAFF_IDLE_MINUTES", 30, minimum=1),
+        "PORTAL_STAFF_MAX_HOURS": number(env, "PORTAL_STAFF_MAX_HOURS", 8, minimum=0.1),
+    }
+
+
+FEATURE = Feature(title="Personalens inkorg",
+                  variables=("PORTAL_STAFF_IDLE_MINUTES", "PORTAL_STAFF_MAX_HOURS", "PORTAL_STAFF_COOKIE",
+                             "PORTAL_STAFF_COOKIE_SECURE"),
+                  read=read_settings)
+
+
 def init_app(app: Flask) -> None:
+    """Defaults for an app made without read_settings."""
     https = app.config["PORTAL_BASE_URL"].startswith("https://")
     app.config.setdefault("PORTAL_STAFF_COOKIE_SECURE", https)
     app.config.setdefault("PORTAL_STAFF_COOKIE",

@@ -20,6 +20,7 @@ from flask import g, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from .. import ratelimit
+from ..mail.status import masked_address
 from . import auth, bp, sessions
 from .forms import ConfirmForm, SignInForm, SignOutForm
 
@@ -84,7 +85,8 @@ def confirm() -> Response | str | tuple[str, int]:
             return _refused()
         session.pop(LINK_KEY, None)
         return auth.start_session(identity, method="link")
-    return render_template("inbox/confirm.html", form=form)
+    # the address this link signs in, masked: a link someone else sent (login CSRF) shows whose inbox it opens
+    return render_template("inbox/confirm.html", form=form, address=masked_address(identity.email))
 
 
 @bp.post("/logga-ut")

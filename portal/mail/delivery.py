@@ -21,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-import os
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import ColumnElement, or_, select, update
@@ -34,6 +35,7 @@ from ..clock import now
 from ..config import ConfigError
 from ..extensions import db
 from ..models import OutboxMessage
+from ..settings import Feature, flag, number
 from . import render
 from .mime import compose
 from .senders import DeliveryFailure, PermanentFailure, Sender, TemporaryFailure, from_url
@@ -56,10 +58,30 @@ BATCH = 20  # rows claimed in one transaction; a slow server gives back the rest
 ADDRESS = re.compile(r"[^@\s<>()\[\],;:\"\\]{1,64}@(?=.{1,253}$)[^@\s<>()\[\],;:\"\\.]+(\.[^@\s<>()\[\],;:\"\\.]+)*")
 
 
+def read_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The delivery settings from the environment (names as above), each checked (portal/settings.py)."""
+    config: dict[str, Any] = {
+        "PORTAL_MAIL_MAX_ATTEMPTS": int(number(env, "PORTAL_MAIL_MAX_ATTEMPTS", 10, minimum=1, integer=True)),
+        "PORTAL_MAIL_RETRY_DELAY": number(env, "PORTAL_MAIL_RETRY_DELAY", 60, minimum=1),
+        "PORTAL_MAIL_RETRY_MAX_DELAY": number(env, "PORTAL_MAIL_RETRY_MAX_DELAY", 3600, minimum=1),
+        "PORTAL_MAIL_STALE_AFTER": number(env, "PORTAL_MAIL_STALE_AFTER", 600, minimum=1),
+        "PORTAL_MAIL_TIMEOUT": number(env, "PORTAL_MAIL_TIMEOUT", 30, minimum=1),
+        "PORTAL_MAIL_REQUIRE_TLS": "1" if flag(env, "PORTAL_MAIL_REQUIRE_TLS", False) else "0",
+        "PORTAL_MAIL_TLS_CA_FILE": (env.get("PORTAL_MAIL_TLS_CA_FILE") or "").strip(),
+    }
+    ca_file = config["PORTAL_MAIL_TLS_CA_FILE"]
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"PORTAL_MAIL_TLS_CA_FILE ska vara en fil med CA-certifikat; {ca_file!r} finns inte")
+    return config
+
+
+FEATURE = Feature(title="Utskick av e-post", variables=tuple(DEFAULTS), read=read_settings)
+
+
 def init_app(app: Flask) -> None:
-    """Settings from the environment (names as above), with defaults; the messages' context builders."""
+    """Defaults for an app made without read_settings; the messages' context builders."""
     for key, default in DEFAULTS.items():
-        app.config.setdefault(key, os.environ.get(key) or default)
+        app.config.setdefault(key, default)
     from . import messages  # noqa: F401  (registers the context builders)
 
 

@@ -24,12 +24,18 @@ class HttpsClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+@pytest.fixture(autouse=True)
+def https_base_url(monkeypatch):
+    """The deployment's setting, in the environment before the app is made; nothing else is set by hand."""
+    monkeypatch.setenv("PORTAL_BASE_URL", BASE)
+
+
 @pytest.fixture
 def https_client(app, runner, tmp_path: Path):
     d = Directory(name="Björkhagaskolan")
     d.add_guardian("g1", child="c1")
     assert runner.invoke(args=["import", str(d.write(tmp_path / "dir.json"))]).exit_code == 0
-    app.config.update(PORTAL_BASE_URL=BASE, SESSION_COOKIE_SECURE=True)
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # from PORTAL_BASE_URL alone
     app.test_client_class = HttpsClient
     client = app.test_client()
     assert client.get("/").request.is_secure

@@ -153,6 +153,26 @@ def test_the_typed_address_limit_compares_addresses_as_mail_does_not_as_typed(ap
     assert flags == [True, False]
 
 
+def test_case_and_plus_tag_variants_of_one_address_count_as_that_address(app, directory):
+    """Issue 16 row 8: 13 submissions in a minute (victim@, VICTIM@, victim+1@ ... victim+5@, twice over)
+    reached one mailbox with 8 "no account" mails; the typed-address limit (3 per hour) now holds."""
+    variants = ["victim@exempel.se", "VICTIM@exempel.se", *(f"victim+{n}@exempel.se" for n in range(1, 6)),
+                "Victim+x@Exempel.SE", *(f"victim+{n}@exempel.se" for n in range(6, 11))]
+    client = app.test_client()
+    walk(client, variants[0])
+    for typed in variants[1:]:
+        assert _submit(client, typed).status_code == 303
+    with app.app_context():
+        process_queue()
+        sent = db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.template == "no_account")).all()
+    assert len(variants) == 13
+    assert len(sent) == 3, sent
+    # another mailbox at the same domain has its own count
+    assert _submit(client, "annan+1@exempel.se").status_code == 303
+    with app.app_context():
+        assert list(db.session.scalars(select(Job.send_mail).order_by(Job.id.desc()).limit(1))) == [True]
+
+
 def test_limits_switched_off_for_benchmarks_count_nothing(fresh_app, monkeypatch):
     monkeypatch.setenv("PORTAL_RATELIMIT_ENABLED", "0")
     app = fresh_app(PORTAL_LIMIT_SUBMIT="1 per minute", PORTAL_LIMIT_IDENTIFIER="1 per day")

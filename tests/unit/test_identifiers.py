@@ -334,3 +334,38 @@ def test_lookalike_usernames_never_meet_the_ascii_one(lookalike: str) -> None:
     assert parse(lookalike).kind == "username"
     assert parse(lookalike).value != parse(ascii_version).value
     assert parse(ascii_version.upper()).value == ascii_version
+
+
+# -- issue 16 rows 8 and 12: addresses as mail reads them -----------------------------------------------------
+@pytest.mark.parametrize("typed", ["a@b@c", "a@b@exempel.se", "anna@exempel", "anna @exempel.se", "@exempel.se",
+                                   "anna@", "anna@exempel..se", "anna@-exempel.se", "anna@" + "b" * 64 + ".se"])
+def test_what_is_not_an_address_is_refused_as_one(typed):
+    from checks.identifiers import InvalidIdentifier, parse_identifier
+
+    with pytest.raises(InvalidIdentifier) as refused:
+        parse_identifier(typed, dt.date(2026, 11, 23))
+    assert refused.value.reason == "email"
+
+
+@pytest.mark.parametrize("typed", ["anna@exempel.se", "Anna.Andersson@Exempel.SE", "åsa@skolan.se", "a+b@x.se",
+                                   "a@" + ("b" * 60 + ".") * 3 + "b" * 63 + ".se"])
+def test_addresses_are_accepted(typed):
+    from checks.identifiers import parse_identifier
+
+    assert parse_identifier(typed, dt.date(2026, 11, 23)).kind == "email"
+
+
+@pytest.mark.parametrize(("one", "other"), [("victim@exempel.se", "VICTIM@Exempel.se"),
+                                            ("victim@exempel.se", "victim+1@exempel.se"),
+                                            ("victim@exempel.se", " Victim+nyhetsbrev+2@EXEMPEL.SE ")])
+def test_case_and_plus_tag_variants_share_one_mailbox_key(one, other):
+    from checks.identifiers import mailbox_key
+
+    assert mailbox_key(one) == mailbox_key(other)
+
+
+def test_different_mailboxes_keep_different_keys():
+    from checks.identifiers import mailbox_key
+
+    assert mailbox_key("victim@exempel.se") != mailbox_key("victim2@exempel.se")
+    assert mailbox_key("victim@exempel.se") != mailbox_key("victim@annan.se")
