@@ -1,7 +1,7 @@
 """Recording a case and queueing its one job: all the request may do (PRODUCT.md N3).
 
-The work here is the same whatever was typed: two keyed hashes, one look-up of today's case for
-the same identifier, place and symptom, and the writes. Matching the account, the private checks,
+The work here is the same whatever was typed: three keyed hashes, one look-up of today's case for
+the same question (role, service, symptom, place and identifier), and the writes. Matching the account, the private checks,
 the route and every message happen in the worker.
 """
 
@@ -46,6 +46,14 @@ def identifier_key(ident: Identifier) -> str:
     return keyed_hash("identifier", ident.kind, ident.value)
 
 
+def same_day_key(q: Question, ident_hash: str) -> str:
+    """One case per distinct question within a Stockholm day: the role, the service, the symptom,
+    the place and the identifier (its keyed hash) asked about on `q.today`. A second question that
+    differs in any of them (a teacher asking about the learning platform, then about the assessment
+    portal) is a case of its own, with its own diagnosis, route and contact (issue 16 row 4)."""
+    return keyed_hash("same-day-question", ident_hash, q.role, q.service, q.symptom, q.place, q.today.isoformat())
+
+
 # built once: the request's statements, executed with their parameters (columns left out take their
 # defaults from the tables)
 _TODAYS_CASE = select(Case.__table__.c.id, Case.__table__.c.reference).where(
@@ -76,7 +84,7 @@ def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None,
     ident_hash = identifier_key(ident)
     address_hash = keyed_hash("typed-email", normalise_email(typed_email) if typed_email else ident_hash)
     send_mail = ratelimit.mail_allowed(ident_hash, address_hash)
-    day_key = keyed_hash("same-day", ident_hash, q.place, q.symptom, q.today.isoformat())
+    day_key = same_day_key(q, ident_hash)
     for _attempt in range(3):
         now = utcnow()
         connection = db.session.connection()

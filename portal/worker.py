@@ -138,7 +138,7 @@ def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None, *,
     - a typed e-mail address that matches no account gets "no account at this address", or, where
       the school's accounts are managed outside the portal, the public guidance instead;
     - the routed contact gets a notification with a link, never the findings, once per case and
-      address (the same person asking again the same day reuses the case and tells nobody twice).
+      address (the same question asked again the same day reuses the case and tells nobody twice).
 
     Over the identifier's or the typed address's rate limit (`send_mail` False) nothing goes to the
     person; the contact is still told about a case they have not heard of. The person's messages are

@@ -33,8 +33,8 @@ class Case(db.Model):  # type: ignore[name-defined]
     organisation_id: Mapped[str | None] = mapped_column(String(64), index=True)
     identifier_hash: Mapped[str] = mapped_column(String(64))
     identifier_masked: Mapped[str] = mapped_column(String(64))
-    # HMAC of identifier, place, symptom and Stockholm day: the same person, school and symptom
-    # within a day is one case
+    # HMAC of the question (role, service, symptom, place, identifier) and the Stockholm day: the
+    # same question asked again within a day is one case (portal.cases.same_day_key)
     same_day_key: Mapped[str] = mapped_column(String(64), unique=True)
     matched: Mapped[bool | None] = mapped_column(Boolean)  # None until the worker has run
     matched_account_id: Mapped[str | None] = mapped_column(String(64))
