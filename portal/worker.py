@@ -121,6 +121,9 @@ def process(job: Job) -> None:
                                                locale=job.locale):
         db.session.add(OutboxMessage(case_id=case.id, job_id=job.id, template=template, to_address=address,
                                      context=context))
+    # the request that queued the job wrote no event (portal/recording.py: its one lean write); its
+    # "received" is written here, at the moment the job was queued
+    db.session.add(CaseEvent(case_id=case.id, at=job.created_at, actor="portal", action="received"))
     db.session.add(CaseEvent(case_id=case.id, actor="worker", action="diagnosed",
                              detail=result.route_kind or "self_service"))
     job.identifier = None
