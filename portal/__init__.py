@@ -38,6 +38,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=language.select_locale)
     csrf.init_app(app)
+    from . import signing
+
+    signing.init_app(app)  # the session's and the CSRF token's serializers built once
 
     from . import (
         errors,
