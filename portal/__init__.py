@@ -29,15 +29,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
 
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from .database import tune_sqlite
+    from .database import check_postgresql_connections, tune_sqlite
 
-        with app.app_context():
+    with app.app_context():
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             tune_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            check_postgresql_connections(db.engine)
     from . import language
 
     babel.init_app(app, locale_selector=language.select_locale)
     csrf.init_app(app)
+    from . import signing
+
+    signing.init_app(app)  # the session's and the CSRF token's serializers built once
 
     from . import (
         errors,

@@ -1,8 +1,8 @@
 """Recording a case and queueing its one job: all the request may do (PRODUCT.md N3).
 
-The work here is the same whatever was typed: two keyed hashes, one look-up of today's case for
-the same identifier, place and symptom, and the writes. Matching the account, the private checks,
-the route and every message happen in the worker.
+The work here is the same whatever was typed: three keyed hashes and one lean write (the case,
+unless today's exists for the same question: role, service, symptom, place and identifier; and the
+job). Matching the account, the private checks, the route and every message happen in the worker.
 """
 
 from __future__ import annotations
@@ -13,15 +13,12 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from checks.identifiers import Identifier, mailbox_key, mask
 from checks.snapshot import Question
 
-from . import ratelimit
+from . import ratelimit, recording
 from .extensions import db
-from .models import Case, CaseEvent, Job
 from .models.cases import utcnow
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -46,13 +43,12 @@ def identifier_key(ident: Identifier) -> str:
     return keyed_hash("identifier", ident.kind, ident.value)
 
 
-# built once: the request's statements, executed with their parameters (columns left out take their
-# defaults from the tables)
-_TODAYS_CASE = select(Case.__table__.c.id, Case.__table__.c.reference).where(
-    Case.__table__.c.same_day_key == bindparam("key"))
-_NEW_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
-_NEW_JOB = insert(Job.__table__)
-_NEW_EVENT = insert(CaseEvent.__table__)
+def same_day_key(q: Question, ident_hash: str) -> str:
+    """One case per distinct question within a Stockholm day: the role, the service, the symptom,
+    the place and the identifier (its keyed hash) asked about on `q.today`. A second question that
+    differs in any of them (a teacher asking about the learning platform, then about the assessment
+    portal) is a case of its own, with its own diagnosis, route and contact (issue 16 row 4)."""
+    return keyed_hash("same-day-question", ident_hash, q.role, q.service, q.symptom, q.place, q.today.isoformat())
 
 
 @dataclass(frozen=True)
@@ -64,40 +60,29 @@ class Recorded:
 
 
 def open_case(q: Question, ident: Identifier, *, typed_email: str | None = None, locale: str = "sv") -> Recorded:
-    """Record (or reuse today's) case and queue one job for the worker, in one transaction.
+    """Record (or reuse today's) case and queue one job for the worker: durable before it returns.
 
     Three keyed hashes, whatever was typed: the identifier's, the typed address's (the identifier's
     own hash stands in when no address was typed) and the same-day key. The first two are counted
     against their rate limits; over either, the job is queued with `send_mail=False`.
 
-    The statements are plain Core inserts (no unit of work, nothing loaded back after the commit):
-    this is the one write every request makes, and it sets the public flow's throughput.
+    This is the one write every public request makes, and it sets the flow's throughput, so it is one
+    lean write (portal/recording.py): no ORM session, no unit of work, nothing loaded back; the case
+    inserted unless today's exists (`ON CONFLICT DO NOTHING`), and the job. The "received" event is
+    written by the worker from the job's time.
     """
     ident_hash = identifier_key(ident)
     address_hash = keyed_hash("typed-email", mailbox_key(typed_email) if typed_email else ident_hash)
     send_mail = ratelimit.mail_allowed(ident_hash, address_hash)
-    day_key = keyed_hash("same-day", ident_hash, q.place, q.symptom, q.today.isoformat())
-    for _attempt in range(3):
-        now = utcnow()
-        connection = db.session.connection()
-        found = connection.execute(_TODAYS_CASE, {"key": day_key}).first()
-        if found is None:
-            reference = new_reference()
-            try:
-                case_id = connection.execute(_NEW_CASE, {
-                    "reference": reference, "created_at": now, "updated_at": now, "role": q.role,
-                    "service": q.service, "symptom": q.symptom, "place": q.place, "identifier_hash": ident_hash,
-                    "identifier_masked": mask(ident), "same_day_key": day_key,
-                }).scalar_one()
-            except IntegrityError:  # another request made today's case (or took the reference) first
-                db.session.rollback()
-                continue
-        else:
-            case_id, reference = found
-        connection.execute(_NEW_JOB, {
-            "case_id": case_id, "identifier": f"{ident.kind}:{ident.value}", "typed_email": typed_email,
-            "send_mail": send_mail, "locale": locale, "run_after": now, "created_at": now})
-        connection.execute(_NEW_EVENT, {"case_id": case_id, "at": now, "actor": "portal", "action": "received"})
-        db.session.commit()
-        return Recorded(id=int(case_id), reference=str(reference))
+    now = utcnow()
+    values = {
+        "created_at": now, "updated_at": now, "role": q.role, "service": q.service, "symptom": q.symptom,
+        "place": q.place, "identifier_hash": ident_hash, "identifier_masked": mask(ident),
+        "same_day_key": same_day_key(q, ident_hash), "identifier": f"{ident.kind}:{ident.value}",
+        "typed_email": typed_email, "send_mail": send_mail, "locale": locale, "run_after": now,
+    }
+    for _attempt in range(3):  # a new reference each time: 40 random bits may, once in a great while, repeat
+        found = recording.record(db.engine, {**values, "reference": new_reference()})
+        if found is not None:
+            return Recorded(id=found[0], reference=found[1])
     raise RuntimeError("could not record the case")

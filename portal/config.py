@@ -96,11 +96,11 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             # hide_parameters: the SQL log (echo, or the sqlalchemy.engine logger at INFO) never shows
-            # a statement's values, such as a queued job's identifier (PRODUCT.md N5). pool_pre_ping: a
-            # server's connection may have been dropped (a restart, an idle timeout); an SQLite file's
-            # cannot, and pinging it would cost every request a statement
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not self.database_url.startswith("sqlite"),
-                                          "hide_parameters": True},
+            # a statement's values, such as a queued job's identifier (PRODUCT.md N5). No pre-ping: it
+            # costs every request a round trip; an SQLite file's connection cannot be dropped, and a
+            # PostgreSQL connection the server closed is found at checkout without one
+            # (portal.database.check_postgresql_connections)
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "hide_parameters": True},
             "PORTAL_BASE_URL": self.base_url,
             "PORTAL_MAIL_URL": self.mail_url,
             "PORTAL_MAIL_FROM": self.mail_from,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import select
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from flask import Flask
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DisconnectionError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -38,3 +41,24 @@ def tune_sqlite(engine: Engine) -> None:
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+
+def check_postgresql_connections(engine: Engine) -> None:
+    """Instead of a pre-ping (a round trip before every request's first statement): at checkout, a
+    pooled connection the server has closed meanwhile (a restart, an idle timeout, a terminated
+    backend) is dropped and another taken. The server says goodbye on the socket, so an idle
+    connection whose socket is readable, or that psycopg already knows is closed, is not used."""
+
+    @event.listens_for(engine, "checkout")
+    def _still_open(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        pgconn = getattr(dbapi_connection, "pgconn", None)
+        if pgconn is None:  # not psycopg: nothing to look at
+            return
+        try:
+            if dbapi_connection.closed or pgconn.status != 0:  # 0: CONNECTION_OK
+                raise DisconnectionError("closed")
+            readable, _, _ = select.select([pgconn.socket], [], [], 0)
+        except (OSError, ValueError) as exc:
+            raise DisconnectionError("no socket") from exc
+        if readable:
+            raise DisconnectionError("the server closed it")

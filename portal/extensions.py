@@ -2,8 +2,9 @@
 
 from flask_babel import Babel
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+
+from .signing import PortalCSRF
 
 
 class Base(DeclarativeBase):
@@ -12,4 +13,4 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 babel = Babel()
-csrf = CSRFProtect()
+csrf = PortalCSRF()  # Flask-WTF's check, its serializer built once

@@ -121,6 +121,9 @@ def process(job: Job) -> None:
                                                locale=job.locale):
         db.session.add(OutboxMessage(case_id=case.id, job_id=job.id, template=template, to_address=address,
                                      context=context))
+    # the request that queued the job wrote no event (portal/recording.py: its one lean write); its
+    # "received" is written here, at the moment the job was queued
+    db.session.add(CaseEvent(case_id=case.id, at=job.created_at, actor="portal", action="received"))
     db.session.add(CaseEvent(case_id=case.id, actor="worker", action="diagnosed",
                              detail=result.route_kind or "self_service"))
     job.identifier = None
@@ -138,7 +141,7 @@ def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None, *,
     - a typed e-mail address that matches no account gets "no account at this address", or, where
       the school's accounts are managed outside the portal, the public guidance instead;
     - the routed contact gets a notification with a link, never the findings, once per case and
-      address (the same person asking again the same day reuses the case and tells nobody twice).
+      address (the same question asked again the same day reuses the case and tells nobody twice).
 
     Over the identifier's or the typed address's rate limit (`send_mail` False) nothing goes to the
     person; the contact is still told about a case they have not heard of. The person's messages are

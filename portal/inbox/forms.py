@@ -6,11 +6,11 @@ import re
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, Form, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..public.forms import ChoiceField
+from ..signing import PortalForm as FlaskForm  # signs the CSRF token only when a page renders it
 
 MESSAGE_MAX = 1000
 NOTE_MAX = 2000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, event, true
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text, event, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checks.identifiers import normalise_email
@@ -18,6 +18,12 @@ from ..extensions import db
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _set_later(name: str, *columns: str) -> Index:
+    """An index of the rows whose first column is set (not NULL): on SQLite and PostgreSQL alike."""
+    where = text(f"{columns[0]} IS NOT NULL")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
 
 
 class Case(db.Model):  # type: ignore[name-defined]
@@ -30,11 +36,11 @@ class Case(db.Model):  # type: ignore[name-defined]
     service: Mapped[str] = mapped_column(String(32))
     symptom: Mapped[str] = mapped_column(String(32))
     place: Mapped[str] = mapped_column(String(64), index=True)  # school code, or organisation id
-    organisation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(64))  # set by the worker
     identifier_hash: Mapped[str] = mapped_column(String(64))
     identifier_masked: Mapped[str] = mapped_column(String(64))
-    # HMAC of identifier, place, symptom and Stockholm day: the same person, school and symptom
-    # within a day is one case
+    # HMAC of the question (role, service, symptom, place, identifier) and the Stockholm day: the
+    # same question asked again within a day is one case (portal.cases.same_day_key)
     same_day_key: Mapped[str] = mapped_column(String(64), unique=True)
     matched: Mapped[bool | None] = mapped_column(Boolean)  # None until the worker has run
     matched_account_id: Mapped[str | None] = mapped_column(String(64))
@@ -50,12 +56,16 @@ class Case(db.Model):  # type: ignore[name-defined]
 
     # The staff inbox's WHERE (portal/inbox/scope.py), its open count and its ORDER BY: by the routed
     # address, and by the contact kind within a school, an organisation or a service. `status` sits in
-    # each so that every branch of the scope's OR is read from the index alone.
+    # each so that every branch of the scope's OR is read from the index alone. These and the
+    # organisation's index lead with a column the worker sets: partial (migration 0010), so the public
+    # POST's insert, where it is NULL, writes no page in them; every query that uses them compares
+    # that column with a value, which implies it is not NULL.
     __table_args__ = (
-        Index("ix_cases_route_email_key_status", "route_email_key", "status", "created_at"),
-        Index("ix_cases_route_kind_place_status", "route_kind", "place", "status", "created_at"),
-        Index("ix_cases_route_kind_org_status", "route_kind", "organisation_id", "status", "created_at"),
-        Index("ix_cases_route_kind_service_status", "route_kind", "service", "status", "created_at"),
+        _set_later("ix_cases_organisation_id", "organisation_id"),
+        _set_later("ix_cases_route_email_key_status", "route_email_key", "status", "created_at"),
+        _set_later("ix_cases_route_kind_place_status", "route_kind", "place", "status", "created_at"),
+        _set_later("ix_cases_route_kind_org_status", "route_kind", "organisation_id", "status", "created_at"),
+        _set_later("ix_cases_route_kind_service_status", "route_kind", "service", "status", "created_at"),
     )
 
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Form, RadioField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
+
+from ..signing import PortalForm as FlaskForm  # signs the CSRF token only when a page renders it
 
 
 class ChoiceField(RadioField):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 
 from .. import passwords
@@ -18,6 +17,7 @@ from ..passwords import (
     TOO_SHORT,
     USERNAME,
 )
+from ..signing import PortalForm as FlaskForm  # signs the CSRF token only when a page renders it
 
 # What the person reads beside the field and in the summary: why, in plain words.
 MESSAGES = {

@@ -1,0 +1,125 @@
+"""The public POST's one write (portal/cases.py): the case, unless today's exists for the same
+question, and its job. Durable when `record` returns; the same statements for every identifier.
+
+It sets the public flow's throughput, so it is written lean: hand-written statements through a
+connection of the engine (its pool, its events and `hide_parameters` still apply), no ORM session,
+no unit of work, nothing loaded back.
+
+- SQLite (no writable CTEs): `INSERT INTO cases … ON CONFLICT DO NOTHING RETURNING`, the SELECT of
+  today's case when it was already there, the job's INSERT and the COMMIT, inside a write lock held
+  by every web process on one file beside the database (flock): a process that waits sleeps in the
+  kernel and wakes the moment the other commits, instead of in SQLite's busy handler, which retries
+  after 1, 2, 5, 10 … ms. (Other writers, the worker and the inbox, keep the busy handler.)
+- PostgreSQL: one statement in autocommit (one round trip): the case insert, today's case, and the
+  job insert as data-modifying CTEs.
+
+`None` when no case came back: the new reference was taken (or, on PostgreSQL, another request
+made today's case for the same question in the same instant); the caller tries again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import DateTime, Engine
+
+CASE_INSERT = """
+INSERT INTO cases (reference, created_at, updated_at, role, service, symptom, place, identifier_hash,
+                   identifier_masked, same_day_key, self_service, status)
+VALUES (:reference, :created_at, :created_at, :role, :service, :symptom, :place, :identifier_hash,
+        :identifier_masked, :same_day_key, FALSE, 'received')
+ON CONFLICT DO NOTHING
+RETURNING id, reference"""
+TODAYS_CASE = "SELECT id, reference FROM cases WHERE same_day_key = :same_day_key"
+JOB_COLUMNS = "case_id, identifier, typed_email, send_mail, locale, status, attempts, run_after, created_at"
+JOB_VALUES = ":identifier, :typed_email, :send_mail, :locale, 'queued', 0, :created_at, :created_at"
+JOB_INSERT = f"INSERT INTO jobs ({JOB_COLUMNS}) VALUES (:case_id, {JOB_VALUES})"  # noqa: S608 - constants
+
+# PostgreSQL: all of it in one statement. Within one statement the SELECT does not see the row the
+# CTE above it inserts, so `the_case` holds one row: the new case, or today's when it existed.
+ONE_STATEMENT = re.sub(r":(\w+)", r"%(\1)s", f"""
+WITH new_case AS ({CASE_INSERT}),
+the_case AS (SELECT id, reference FROM new_case UNION ALL ({TODAYS_CASE})),
+job AS (INSERT INTO jobs ({JOB_COLUMNS}) SELECT id, {JOB_VALUES} FROM the_case LIMIT 1)
+SELECT id, reference FROM the_case LIMIT 1""")  # noqa: S608 - built from the constants above
+
+
+def record(engine: Engine, values: dict[str, Any]) -> tuple[int, str] | None:
+    """Write the case (unless today's exists) and its job; (case id, reference), or None to try again.
+
+    `values`: reference, created_at (the job's run_after too), role, service, symptom, place,
+    identifier_hash, identifier_masked, same_day_key, identifier, typed_email, send_mail, locale."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            row = conn.exec_driver_sql(ONE_STATEMENT, values).first()
+            return None if row is None else (int(row[0]), str(row[1]))
+    params = {**values, "created_at": _datetime_bind(engine)(values["created_at"])}
+    with engine.connect() as conn, write_lock(engine):
+        row = conn.exec_driver_sql(CASE_INSERT, params).first()
+        if row is None:
+            row = conn.exec_driver_sql(TODAYS_CASE, params).first()
+            if row is None:
+                conn.rollback()
+                return None
+        conn.exec_driver_sql(JOB_INSERT, {**params, "case_id": row[0]})
+        conn.commit()
+    return int(row[0]), str(row[1])
+
+
+_binds: dict[str, Callable[[Any], Any]] = {}
+
+
+def _datetime_bind(engine: Engine) -> Callable[[Any], Any]:
+    """A timestamp as the dialect stores it (on SQLite SQLAlchemy's text form, which the rest of the
+    portal compares with), so a driver-level statement writes what the ORM would."""
+    name = engine.dialect.name
+    if name not in _binds:
+        process = DateTime(timezone=True).dialect_impl(engine.dialect).bind_processor(engine.dialect)
+        _binds[name] = process or (lambda value: value)
+    return _binds[name]
+
+
+class FileLock:
+    """An exclusive lock shared by every process that opens the same file (flock), and by the
+    threads of one process (a threading lock in front of it). Opened again in a forked child, whose
+    inherited descriptor would share the parent's lock."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        with self._threads:
+            if self._pid != os.getpid() or self._fd is None:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                self._pid = os.getpid()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+_locks: dict[str, FileLock] = {}
+_locks_guard = threading.Lock()
+
+
+def write_lock(engine: Engine) -> contextlib.AbstractContextManager[None]:
+    """The web processes' write lock for an SQLite file: `<database>-lock` beside it."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return contextlib.nullcontext()
+    with _locks_guard:
+        lock = _locks.get(database)
+        if lock is None:
+            lock = _locks[database] = FileLock(database + "-lock")
+    return lock.held()
