@@ -25,6 +25,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     if config:
         app.config.update(config)
+    from . import operations
+
+    operations.init_app(app)
 
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

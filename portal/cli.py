@@ -144,8 +144,6 @@ def demo_command() -> None:
               help="Visa bara läget: kön och utkorgen per status, äldsta väntande brev, misslyckade brev.")
 def worker_command(loop: bool, interval: float, show_status: bool) -> None:
     """Behandla kön (diagnostisera, spara, lägg breven i utkorgen) och skicka sedan utkorgens brev."""
-    import time
-
     from .worker import describe, work_once
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -157,22 +155,26 @@ def worker_command(loop: bool, interval: float, show_status: bool) -> None:
 
         click.echo(describe_status(outbox_status(), now()))
         return
+    from . import stopping
+
+    stopping.install()  # SIGTERM: finish the message being sent, give back the rest, stop (portal/stopping.py)
     while True:
         queue, mail = work_once()
         if queue.processed or queue.failed or mail.sent or mail.retrying or mail.failed or not loop:
             click.echo(describe(queue, mail))
-        if not loop:
+        if not loop or stopping.wait(interval):
             break
-        time.sleep(interval)
 
 
 @main.command("send-mail")
 def send_mail_command() -> None:
     """Som `portal worker` en gång: behandla kön och skicka utkorgens brev (namnet som cron-rader använder)."""
+    from . import stopping
     from .worker import describe, work_once
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     prepare(app)
+    stopping.install()
     click.echo(describe(*work_once()))
 
 
