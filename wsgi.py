@@ -3,6 +3,8 @@ that is behind is logged here and answered with 503 at /healthz until `portal db
 
 from portal import create_app
 from portal.health import check_at_start
+from portal.logs import configure
 
 app = create_app()
+configure(app.config["PORTAL_LOG_FORMAT"])
 check_at_start(app)

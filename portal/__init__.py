@@ -63,5 +63,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(about_bp)
     app.register_blueprint(reset_bp)
     inbox.init_app(app)
+    from . import logs, metrics
+
+    app.register_blueprint(metrics.bp)
+    logs.init_app(app)  # the request line and its count (portal/logs.py, portal/metrics.py)
 
     return app

@@ -44,7 +44,11 @@ class PortalGroup(FlaskGroup):
 
 
 def _create_app(info: ScriptInfo | None = None):  # type: ignore[no-untyped-def]
-    return create_app()
+    from .logs import configure
+
+    app = create_app()
+    configure(app.config["PORTAL_LOG_FORMAT"])  # PORTAL_LOG_FORMAT: text or json on stderr (portal/logs.py)
+    return app
 
 
 @click.group(cls=PortalGroup, create_app=_create_app, add_default_commands=False,
@@ -69,7 +73,10 @@ def run_command(host: str, port: int, worker: bool) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"Inloggningshjälpen lyssnar på http://{host}:{port}/ (avsluta med Ctrl+C)")
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    from .logs import RequestHandler  # the portal's request lines, never Werkzeug's (they hold raw paths)
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
+               request_handler=RequestHandler)
 
 
 @main.group("db")
@@ -144,6 +151,8 @@ def demo_command() -> None:
               help="Visa bara läget: kön och utkorgen per status, äldsta väntande brev, misslyckade brev.")
 def worker_command(loop: bool, interval: float, show_status: bool) -> None:
     """Behandla kön (diagnostisera, spara, lägg breven i utkorgen) och skicka sedan utkorgens brev."""
+    import time
+
     from .worker import describe, work_once
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -158,8 +167,12 @@ def worker_command(loop: bool, interval: float, show_status: bool) -> None:
     from . import stopping
 
     stopping.install()  # SIGTERM: finish the message being sent, give back the rest, stop (portal/stopping.py)
+    from .logs import worker_run
+
     while True:
+        started = time.monotonic()
         queue, mail = work_once()
+        worker_run(queue, mail, time.monotonic() - started)
         if queue.processed or queue.failed or mail.sent or mail.retrying or mail.failed or not loop:
             click.echo(describe(queue, mail))
         if not loop or stopping.wait(interval):
