@@ -6,5 +6,5 @@ from portal.health import check_at_start
 from portal.logs import configure
 
 app = create_app()
-configure(app.config["PORTAL_LOG_FORMAT"])
+configure(app.config["PORTAL_LOG_FORMAT"], unless_configured=True)  # gunicorn: its logconfig_dict
 check_at_start(app)

@@ -177,6 +177,11 @@ def worker_command(loop: bool, interval: float, show_status: bool) -> None:
             click.echo(describe(queue, mail))
         if not loop or stopping.wait(interval):
             break
+    if stopping.requested.is_set():
+        import logging
+
+        logging.getLogger("portal.runs").info("worker stopped on a signal; what it had claimed was given back",
+                                              extra={"event": "worker_stopped"})
 
 
 @main.command("send-mail")

@@ -38,7 +38,8 @@ HANDLER_NAME = "portal"
 REQUEST_ID = re.compile(r"[0-9a-f]{32}")  # nginx's $request_id; anything else is replaced
 # what the portal's own code logs at INFO; the rest of the world at WARNING (SQLAlchemy at INFO would log
 # every statement)
-LEVELS = {"": logging.WARNING, "portal": logging.INFO, "gunicorn.error": logging.INFO, "alembic": logging.INFO}
+LEVELS = {"": logging.WARNING, "portal": logging.INFO, "gunicorn.error": logging.INFO, "alembic": logging.INFO,
+          "alembic.runtime.plugins": logging.WARNING}
 EXTRA = ("request_id", "method", "endpoint", "status", "duration_ms", "event")
 
 
@@ -93,9 +94,13 @@ def formatter(kind: str) -> logging.Formatter:
     return JsonFormatter() if kind == "json" else TextFormatter()
 
 
-def configure(kind: str = "text", stream: Any = None) -> None:
-    """The process's logging: one handler on stderr (replacing ours if set up before), levels as LEVELS."""
+def configure(kind: str = "text", stream: Any = None, *, unless_configured: bool = False) -> None:
+    """The process's logging: one handler on stderr (replacing ours if set up before), levels as LEVELS.
+    `unless_configured`: leave a process whose root logger has handlers alone (a gunicorn worker: its
+    `logconfig_dict`, deploy/gunicorn.conf.py, already writes the portal's format)."""
     root = logging.getLogger()
+    if unless_configured and root.handlers:
+        return
     for handler in list(root.handlers):
         if handler.get_name() == HANDLER_NAME:
             root.removeHandler(handler)
@@ -126,6 +131,7 @@ def gunicorn_logconfig(kind: str) -> dict[str, Any]:
             "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
             "portal": {"level": "INFO", "handlers": [], "propagate": True},
             "alembic": {"level": "INFO", "handlers": [], "propagate": True},
+            "alembic.runtime.plugins": {"level": "WARNING", "handlers": [], "propagate": True},
         },
     }
 
