@@ -27,6 +27,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     if config:
         app.config.update(config)
+    from . import operations
+
+    operations.init_app(app)
 
     db.init_app(app)
     from .database import check_postgresql_connections, tune_sqlite
@@ -67,5 +70,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(about_bp)
     app.register_blueprint(reset_bp)
     inbox.init_app(app)
+    from . import logs, metrics
+
+    app.register_blueprint(metrics.bp)
+    logs.init_app(app)  # the request line and its count (portal/logs.py, portal/metrics.py)
 
     return app

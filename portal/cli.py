@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo
 
 from . import create_app
-from .database import upgrade
+from .database import prepare, upgrade
 
 
 class Refused(click.ClickException):
@@ -32,10 +32,11 @@ class PortalGroup(FlaskGroup):
         from sqlalchemy.exc import OperationalError
 
         from .config import ConfigError
+        from .database import SchemaBehind
 
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
+        except (ConfigError, SchemaBehind) as exc:
             raise Refused(str(exc)) from None
         except OperationalError:
             raise Refused("databasen svarar inte. Kontrollera PORTAL_DATABASE_URL och att databasen är igång.") \
@@ -43,7 +44,11 @@ class PortalGroup(FlaskGroup):
 
 
 def _create_app(info: ScriptInfo | None = None):  # type: ignore[no-untyped-def]
-    return create_app()
+    from .logs import configure
+
+    app = create_app()
+    configure(app.config["PORTAL_LOG_FORMAT"])  # PORTAL_LOG_FORMAT: text or json on stderr (portal/logs.py)
+    return app
 
 
 @click.group(cls=PortalGroup, create_app=_create_app, add_default_commands=False,
@@ -68,7 +73,43 @@ def run_command(host: str, port: int, worker: bool) -> None:
     from werkzeug.serving import run_simple
 
     click.echo(f"Inloggningshjälpen lyssnar på http://{host}:{port}/ (avsluta med Ctrl+C)")
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    from .logs import RequestHandler  # the portal's request lines, never Werkzeug's (they hold raw paths)
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True,
+               request_handler=RequestHandler)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Databasens schema: `portal db upgrade` (en gång per version, före processerna) och `portal db current`."""
+
+
+@db_group.command("upgrade")
+def db_upgrade_command() -> None:
+    """Uppgradera databasen till den senaste versionen av schemat (skapar det om det saknas)."""
+    from .extensions import db
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
+    click.echo(_describe_schema(db.engine))
+
+
+@db_group.command("current")
+def db_current_command() -> None:
+    """Visa vilken version av schemat databasen har. Ändrar ingenting; slutstatus 1 om den inte är den senaste."""
+    from .extensions import db
+
+    text = _describe_schema(db.engine)
+    if "senaste versionen" not in text:
+        raise Refused(text)
+    click.echo(text)
+
+
+def _describe_schema(engine):  # type: ignore[no-untyped-def]
+    from .database import schema_state
+
+    with engine.connect() as connection:
+        return schema_state(connection).describe()
 
 
 @main.command("import")
@@ -115,7 +156,7 @@ def worker_command(loop: bool, interval: float, show_status: bool) -> None:
     from .worker import describe, work_once
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade(app)
+    prepare(app)
     if show_status:
         from .mail.delivery import now
         from .mail.status import describe as describe_status
@@ -123,22 +164,35 @@ def worker_command(loop: bool, interval: float, show_status: bool) -> None:
 
         click.echo(describe_status(outbox_status(), now()))
         return
+    from . import stopping
+
+    stopping.install()  # SIGTERM: finish the message being sent, give back the rest, stop (portal/stopping.py)
+    from .logs import worker_run
+
     while True:
+        started = time.monotonic()
         queue, mail = work_once()
+        worker_run(queue, mail, time.monotonic() - started)
         if queue.processed or queue.failed or mail.sent or mail.retrying or mail.failed or not loop:
             click.echo(describe(queue, mail))
-        if not loop:
+        if not loop or stopping.wait(interval):
             break
-        time.sleep(interval)
+    if stopping.requested.is_set():
+        import logging
+
+        logging.getLogger("portal.runs").info("worker stopped on a signal; what it had claimed was given back",
+                                              extra={"event": "worker_stopped"})
 
 
 @main.command("send-mail")
 def send_mail_command() -> None:
     """Som `portal worker` en gång: behandla kön och skicka utkorgens brev (namnet som cron-rader använder)."""
+    from . import stopping
     from .worker import describe, work_once
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade(app)
+    prepare(app)
+    stopping.install()
     click.echo(describe(*work_once()))
 
 
@@ -161,7 +215,7 @@ def diagnose_command(role: str, service: str, symptom: str, place: str, identifi
     from .report import diagnosis_table
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade(app)
+    prepare(app)
     try:
         outcome = run(role, service, symptom, place, identifier, today.date() if today else None)
     except QuestionRefused as exc:
@@ -195,7 +249,7 @@ def purge_command(dry_run: bool) -> None:
     from .purge import purge
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade(app)
+    prepare(app)
     click.echo(purge(dry_run=dry_run).summary(dry_run=dry_run))
 
 

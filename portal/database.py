@@ -1,15 +1,26 @@
-"""Creating and upgrading the schema with Alembic (portal/migrations)."""
+"""Creating and upgrading the schema with Alembic (portal/migrations).
+
+`portal db upgrade` is the one command that changes the schema in production (docs/contracts/README.md,
+"Running in production"); web processes only look at where the database stands (`schema_state`) and
+answer /healthz 503 while it is behind. `portal run`, `portal demo` and `portal import` still upgrade,
+and the other commands upgrade the embedded SQLite default (`prepare`), so a newcomer needs no extra step.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
 import select
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DisconnectionError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -28,6 +39,87 @@ def upgrade(app: Flask) -> None:
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
+
+
+@functools.cache
+def head_revisions() -> tuple[str, ...]:
+    """The newest revision(s) the shipped migrations define (read once per process)."""
+    return tuple(sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()))
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: tuple[str, ...]  # the revisions the database is at; () for an empty database
+    head: tuple[str, ...]
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+    @property
+    def usable(self) -> bool:
+        """At the newest schema, or at one newer than this code knows (`portal db upgrade` of the next
+        release ran before this process was replaced: its migrations keep the old code working)."""
+        return self.at_head or bool(self.current) and bool(set(self.current) - set(_known_revisions()))
+
+    def describe(self) -> str:
+        """In Swedish, for `portal db current` and the log."""
+        head = ", ".join(self.head)
+        if not self.current:
+            return f"Databasen har inget schema ännu. Senaste version: {head}. Kör `portal db upgrade`."
+        current = ", ".join(self.current)
+        if self.at_head:
+            return f"Databasen har den senaste versionen av schemat ({current})."
+        if set(self.current) - set(_known_revisions()):
+            return (f"Databasen har schemaversion {current}, som den här versionen av portalen inte känner till "
+                    f"(senaste kända: {head}). Den har uppgraderats av en nyare version.")
+        return f"Databasen har schemaversion {current}; senaste version är {head}. Kör `portal db upgrade`."
+
+
+@functools.cache
+def _known_revisions() -> tuple[str, ...]:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return tuple(r.revision for r in script.walk_revisions())
+
+
+def schema_state(connection: Connection) -> SchemaState:
+    """Where the database stands, read on `connection` (Alembic's version table)."""
+    quiet = logging.getLogger("alembic.runtime.migration")  # its "Context impl ..." lines say nothing here
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)
+    try:
+        current = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        quiet.setLevel(level)
+    return SchemaState(current=tuple(sorted(current)), head=head_revisions())
+
+
+def state_of(revisions: list[str] | tuple[str, ...]) -> SchemaState:
+    return SchemaState(current=tuple(sorted(revisions)), head=head_revisions())
+
+
+def is_embedded(app: Flask) -> bool:
+    """The embedded default: an SQLite database (a file of the instance, or one named by the URL)."""
+    return str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+
+
+class SchemaBehind(RuntimeError):
+    """The database's schema is older than this code (a Swedish message: run `portal db upgrade`)."""
+
+
+def prepare(app: Flask) -> None:
+    """Before a command that is not a schema command runs: the embedded SQLite database is upgraded
+    (a newcomer's one process); a database server is only checked, and SchemaBehind is raised when its
+    schema is older than this code needs. Only `portal db upgrade` migrates it."""
+    if is_embedded(app):
+        upgrade(app)
+        return
+    from .extensions import db
+
+    with app.app_context(), db.engine.connect() as connection:
+        state = schema_state(connection)
+    if not state.usable:
+        raise SchemaBehind(state.describe())
 
 
 def tune_sqlite(engine: Engine) -> None:

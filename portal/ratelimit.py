@@ -70,7 +70,7 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(
         client_address,
         default_limits=[lambda: current_app.config["PORTAL_LIMIT_PAGES"]],
-        default_limits_exempt_when=lambda: request.endpoint in (None, "static", "health.healthz"),
+        default_limits_exempt_when=lambda: request.endpoint in (None, "static", "health.healthz", "metrics.metrics"),
         headers_enabled=False,  # the same headers for everyone; no Retry-After countdown to compare
         key_prefix="portal",
     )

@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "portal.mail.delivery",
     "portal.tokens",
     "portal.inbox.sessions",
+    "portal.operations",
 )
 
 Reader = Callable[[Mapping[str, str]], dict[str, Any]]

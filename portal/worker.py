@@ -15,12 +15,13 @@ import threading
 import time
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from checks.engine import EXTERNAL_CHECK
 from checks.identifiers import Identifier
 
-from . import diagnosis
+from . import diagnosis, stopping
 from .extensions import db
 from .mail.delivery import DeliveryRun, deliver
 from .models import Case, CaseEvent, CaseFinding, Job, OutboxMessage
@@ -28,7 +29,6 @@ from .models.cases import utcnow
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = dt.timedelta(minutes=10)  # a job "running" this long belonged to a worker that died
 BACKOFF = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, …; then hourly, never dropped
 
 
@@ -41,9 +41,11 @@ class QueueRun:
 def claim_next() -> Job | None:
     """Take the oldest due job, or a stale running one; None when there is nothing to do."""
     now = utcnow()
+    # a job "running" this long belonged to a worker that died (PORTAL_JOB_STALE_AFTER, portal/operations.py)
+    stale_after = dt.timedelta(seconds=int(current_app.config["PORTAL_JOB_STALE_AFTER"]))
     due = or_(
         (Job.status == "queued") & (Job.run_after <= now),
-        (Job.status == "running") & (Job.claimed_at < now - STALE_AFTER),
+        (Job.status == "running") & (Job.claimed_at < now - stale_after),
     )
     for job_id in db.session.scalars(select(Job.id).where(due).order_by(Job.id).limit(5)):
         result = db.session.execute(
@@ -64,7 +66,7 @@ def process_queue(limit: int | None = None) -> QueueRun:
 
     process_sign_in_requests()
     run = QueueRun()
-    while limit is None or run.processed + run.failed < limit:
+    while (limit is None or run.processed + run.failed < limit) and not stopping.requested.is_set():
         job = claim_next()
         if job is None:
             break

@@ -8,6 +8,7 @@ its name must contain "test" (CI uses `test`).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -23,6 +24,34 @@ from sqlalchemy.pool import NullPool
 from portal import create_app
 from portal.database import upgrade
 from portal.extensions import db
+
+from . import personal_data
+
+LOG_COLLECTOR = personal_data.Collector()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Collect every log record of the session, the portal's at every level (tests/personal_data.py)."""
+    logging.getLogger().addHandler(LOG_COLLECTOR)
+    logging.getLogger("portal").setLevel(logging.DEBUG)
+    logging.getLogger("werkzeug").setLevel(logging.INFO)  # the browser tests' servers' request lines
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No personal detail in anything the suite logged: one found fails the run."""
+    logging.getLogger().removeHandler(LOG_COLLECTOR)
+    personal_data.remember_demo()
+    found = personal_data.leaks(LOG_COLLECTOR.lines, personal_data.KNOWN)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if found:
+        if reporter is not None:
+            reporter.write_sep("=", f"personal data in {len(found)} logged line(s)", red=True)
+            for leak in found[:50]:
+                reporter.write_line(leak)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter is not None and LOG_COLLECTOR.lines:
+        reporter.write_line(f"Logs scanned for personal data: {len(LOG_COLLECTOR.lines)} lines, none found.")
+
 
 POSTGRES_URL = os.environ.get("PORTAL_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")

@@ -31,6 +31,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import ColumnElement, or_, select, update
 
+from .. import stopping
 from ..clock import now
 from ..config import ConfigError
 from ..extensions import db
@@ -234,7 +235,7 @@ def deliver(limit: int | None = None, sender: Sender | None = None, *, batch: in
     taken = 0
     stale = dt.timedelta(seconds=_number("PORTAL_MAIL_STALE_AFTER"))
     try:
-        while limit is None or taken < limit:
+        while (limit is None or taken < limit) and not stopping.requested.is_set():
             claimed = claim(batch if limit is None else max(min(batch, limit - taken), 1))
             taken += len(claimed.claimed) + claimed.retrying + claimed.failed
             run.retrying += claimed.retrying
@@ -242,7 +243,8 @@ def deliver(limit: int | None = None, sender: Sender | None = None, *, batch: in
             if not (claimed.claimed or claimed.retrying or claimed.failed):
                 break
             for i, message in enumerate(claimed.claimed):
-                if now() - claimed.at > stale / 2:  # a slow server: let the rest go before others may take it
+                # a slow server: let the rest go before others may take it; asked to stop: give them back now
+                if now() - claimed.at > stale / 2 or stopping.requested.is_set():
                     _release(claimed.claimed[i:], claimed.at)
                     break
                 try:

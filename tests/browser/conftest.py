@@ -29,6 +29,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.extensions import db
 from portal.importer import import_path
+from portal.logs import RequestHandler
 
 from ..conftest import ON_POSTGRES, _empty_all_tables
 from ..functional.directory_builder import Directory, personnummer
@@ -108,7 +109,8 @@ class serving:  # noqa: N801  (used as `with serving(app) as url`)
     """Serve `app` on 127.0.0.1 (a free port) in a background thread for the `with` block."""
 
     def __init__(self, app: Flask) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        # the portal's request lines, as `portal run` writes them (no raw path: reset links hold tokens)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=RequestHandler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
 
     def __enter__(self) -> str:

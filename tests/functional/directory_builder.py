@@ -101,5 +101,8 @@ class Directory:
         return id
 
     def write(self, path: Path) -> Path:
+        from ..personal_data import remember
+
+        remember(self.data)  # its personal details must never reach a log (tests/personal_data.py)
         path.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
         return path

@@ -47,9 +47,15 @@ EXAMPLES = {
     "PORTAL_STAFF_MAX_HOURS": "2",
     "PORTAL_STAFF_COOKIE": "personal",
     "PORTAL_STAFF_COOKIE_SECURE": "1",
+    "PORTAL_JOB_STALE_AFTER": "90",
+    "PORTAL_LOG_FORMAT": "json",
+    "PORTAL_METRICS_TOKEN": "scrape-token-0123456789abcdef",
+    "PORTAL_BIND": "unix:/run/portal/web.sock",
 }
 
 BAD = [
+    ("PORTAL_JOB_STALE_AFTER", "tio minuter"), ("PORTAL_LOG_FORMAT", "xml"), ("PORTAL_METRICS_TOKEN", "kort"),
+    ("PORTAL_BIND", "8000"),
     ("PORTAL_TOKEN_MAX_AGE_RESET", "en timme"), ("PORTAL_TOKEN_MAX_AGE_RESET", "0"),
     ("PORTAL_STAFF_IDLE_MINUTES", "trettio"), ("PORTAL_STAFF_IDLE_MINUTES", "-5"),
     ("PORTAL_STAFF_MAX_HOURS", "nan"), ("PORTAL_STAFF_COOKIE", "in korg;"), ("PORTAL_STAFF_COOKIE_SECURE", "kanske"),
