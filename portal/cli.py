@@ -122,8 +122,16 @@ def worker_command(loop: bool, interval: float, show_status: bool) -> None:
         from .mail.status import outbox_status
 
         click.echo(describe_status(outbox_status(), now()))
+        from .sources.ss12000.commands import describe_last_sync
+
+        if last := describe_last_sync():
+            click.echo(last)
         return
+    from .sources.ss12000.commands import sync_if_due
+
     while True:
+        if loop and (synced := sync_if_due()):
+            click.echo(synced)
         queue, mail = work_once()
         if queue.processed or queue.failed or mail.sent or mail.retrying or mail.failed or not loop:
             click.echo(describe(queue, mail))
@@ -183,6 +191,14 @@ def purge_command(dry_run: bool) -> None:
     upgrade(app)
     click.echo(purge(dry_run=dry_run).summary(dry_run=dry_run))
 
+
+def _add_source_commands() -> None:
+    from .sources.ss12000.commands import sync_group
+
+    main.add_command(sync_group)
+
+
+_add_source_commands()
 
 if __name__ == "__main__":  # python -m portal.cli
     main()
