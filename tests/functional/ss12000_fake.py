@@ -15,6 +15,7 @@ import json
 import secrets
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,6 +84,14 @@ class Fake:
     def garble(self, resource: str, page: int) -> None:
         self.faults.setdefault((resource, page), []).append(Fault(kind="garble"))
 
+    def slow(self, resource: str, page: int, seconds: float, times: int = 1) -> None:
+        self.faults.setdefault((resource, page), []).extend(
+            Fault(kind="slow", headers={"seconds": str(seconds)}) for _ in range(times))
+
+    def revoke(self, resource: str, page: int) -> None:
+        """The tokens issued so far stop working when this page is asked for (401)."""
+        self.faults.setdefault((resource, page), []).append(Fault(kind="revoke"))
+
     def revoke_tokens(self) -> None:
         self.tokens.clear()
 
@@ -125,12 +134,22 @@ class Fake:
         faults = self.faults.get((resource, page))
         if faults:
             fault = faults.pop(0)
+            if fault.kind == "slow":
+                time.sleep(float(fault.headers["seconds"]))
+                return self.page(request, resource, token, offset, limit)
+            if fault.kind == "revoke":
+                self.tokens.clear()
+                return _json({"code": "unauthorized", "message": "token revoked"}, 401)
             if fault.kind == "drop":
-                return Response(b'{"data": [{"id": "', headers={"Content-Length": "5000"},
-                                content_type="application/json")
+                # the connection closes after a part of the promised body
+                return Response(iter([b'{"data": [{"id": "']), content_type="application/json",
+                                headers={"Content-Length": "5000", "Connection": "close"})
             if fault.kind == "garble":
                 return Response(b'{"data": [{"id": "x",,}', content_type="application/json")
             return _json({"code": "fault", "message": "on demand"}, fault.status, fault.headers)
+        return self.page(request, resource, token, offset, limit)
+
+    def page(self, request: Request, resource: str, token: str | None, offset: int, limit: int) -> Response:
         if resource == "deletedEntities":
             if not self.support_incremental:
                 return _json({"code": "notFound", "message": "no"}, 404)

@@ -40,9 +40,7 @@ def explain_refusal(message: str, origin: tuple[str, str], connection: Connectio
     list_name, path, text = match["list"], match["path"].lstrip("."), match["text"]
     text = text.replace("finns inte i filen", "finns inte i SS 12000-källan")
     head = path.split("[")[0].split(".")[0]
-    field = FIELDS.get((list_name, head), head)
-    if field != head:
-        field += path[len(head):]
+    field = FIELDS.get((list_name, head), head) + path[len(head):]
     resource, record_id = origin
     if text.endswith("finns inte i SS 12000-källan"):  # a reference, checked after everything was sent
         resource, record_id = _row_origin(list_name, int(match["index"]), match["key"], connection)
