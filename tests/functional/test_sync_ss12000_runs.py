@@ -165,3 +165,44 @@ def test_a_bad_variable_stops_the_command_with_a_message(app, runner, monkeypatc
     monkeypatch.setenv("PORTAL_SS12000_INTERVAL", "x")
     result = sync(runner)
     assert result.exit_code == 1 and "PORTAL_SS12000_INTERVAL" in result.stderr and "Traceback" not in result.output
+
+
+# -- the shipped example settings file and the privacy page ------------------------------------------
+
+
+def test_the_example_settings_file_works(app, runner, fake):
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Account, Contact, Notice, Organisation, School
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ss12000-settings.json"
+    municipality, teacher = "9a1c0b52-5a38-4c0e-9d7e-2f3b8c1d4e01", "7d0f6c1e-2b4a-4f7e-8c55-0a1b2c3d4e5f"
+    fake.put("organisations", {"id": municipality, "displayName": "Exempelby kommun", "organisationType": "Huvudman"})
+    fake.put("organisations", {"id": "s5", "displayName": "Lindskolan", "organisationType": "Skolenhet",
+                               "schoolUnitCode": "41253005", "parentOrganisation": ref(municipality)})
+    fake.put("persons", person(teacher, "Tora", "Lund", emails=[email("tora.lund@exempelby.se", "Skola personal")]))
+    fake.put("duties", {"id": "d-tora", "person": ref(teacher), "dutyAt": ref("s5"), "dutyRole": "Lärare",
+                        "startDate": "2020-01-01"})
+    result = sync(runner, "--settings", str(example))
+    assert result.exit_code == 0, result.output
+    assert "Inställningsfilen ändrade 1 huvudman, 2 skolor, 1 konto; lade till 1 konto, 1 roll, 2 kontakter, " \
+           "1 driftmeddelande." in result.stdout
+    with app.app_context():
+        assert db.session.get(Organisation, municipality).eservice_agreement is True
+        assert db.session.get(School, "41253001").guardian_login is True
+        assert db.session.get(School, "41253002").account_management == "external"
+        assert db.session.get(Account, f"ss12000:school_platform:{teacher}").locked is True
+        assert db.session.get(Account, "prov-7d0f6c1e").username == "tora.lund"
+        assert db.session.scalars(select(Contact.kind).where(Contact.kind == "agency_support")).all()
+        assert db.session.get(Notice, "underhall-2026-12-12") is not None
+
+
+def test_the_privacy_page_says_what_is_read_from_ss_12000(client):
+    page = client.get("/personuppgifter").get_data(as_text=True)
+    assert "SS 12000" in page
+    assert "Vi hämtar aldrig betyg, frånvaro, adresser, telefonnummer eller foton." in page
+    english = client.get("/personuppgifter", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "We never fetch grades, absence, addresses, phone numbers or photos." in english
