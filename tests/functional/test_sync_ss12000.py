@@ -220,3 +220,27 @@ def test_a_settings_file_that_is_not_json_is_refused(app, runner, fake, tmp_path
     settings = tmp_path / "settings.json"
     settings.write_text("{", encoding="utf-8")
     assert_refused(sync(runner, "--settings", str(settings)), "Inställningsfilen", "inte giltig JSON")
+
+
+# -- what a person sees ----------------------------------------------------------------------------
+
+
+def test_a_terminal_sees_pages_and_records_per_resource_and_a_pipe_sees_nothing(app, runner, fake):
+    import io
+
+    from portal.sources.ss12000 import read_config, run_sync
+    from portal.sources.ss12000.progress import SyncProgress
+
+    screen = io.StringIO()
+    with app.app_context():
+        run_sync(read_config(), progress=SyncProgress(stream=screen, enabled=True))
+    drawn = screen.getvalue()
+    for line in ("Hämtar /organisations (organisationer): 3 sidor, 6 poster\n",
+                 "Hämtar /persons (personer): 5 sidor, 9 poster\n",
+                 "Hämtar /duties (tjänstgöringar): 3 sidor, 6 poster\n",
+                 "Hämtar /groups (grupper): 2 sidor, 4 poster\n",
+                 "Hämtar /activities (aktiviteter): 1 sida, 1 post\n"):
+        assert line in drawn
+    assert "Läser in katalogen: " in drawn
+    result = sync(runner)  # the test runner's stderr is no terminal
+    assert result.exit_code == 0 and result.stderr == ""

@@ -8,6 +8,7 @@ import time
 from typing import TextIO
 
 from ...importer.progress import NoProgress, Progress
+from ...importer.result import counted
 
 NAMES = {"organisations": "organisationer", "persons": "personer", "duties": "tjänstgöringar",
          "groups": "grupper", "activities": "aktiviteter", "deletedEntities": "borttagna poster"}
@@ -27,7 +28,8 @@ class SyncProgress:
         if not done and now - self.drawn_at < 0.1:
             return
         self.drawn_at = now
-        self.stream.write(f"\rHämtar /{resource} ({NAMES.get(resource, resource)}): {pages} sidor, {records} poster")
+        self.stream.write(f"\rHämtar /{resource} ({NAMES.get(resource, resource)}): "
+                          f"{counted(pages, 'sida', 'sidor')}, {counted(records, 'post', 'poster')}")
         self.open_line = True
         if done:
             self.stream.write("\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import tempfile
 import time
 import uuid
@@ -37,6 +38,7 @@ DELETED_KEYS = {"organisations": ("organisations",), "persons": ("persons",), "d
                 "groups": ("groups",), "activities": ("activities", "activitites")}
 DELETED_ENTITIES = ["Organisation", "Person", "Duty", "Group", "Activity"]
 SKEW = dt.timedelta(minutes=5)  # the next incremental run asks from this long before this one began
+log = logging.getLogger(__name__)
 SUMMARY_LISTS = ("organisations", "schools", "persons", "roles", "guardianships", "groups", "contacts")
 
 
@@ -97,6 +99,9 @@ def run_sync(config: SyncConfig, *, settings_path: str | None = None, dump_path:
     finally:
         stage.discard()
         lease.release(outcome, mode, counts, mark if not dump_path else watermark(engine))
+        # no identifier, name or address: the outcome, the mode and the counts only
+        log.info("ss12000 sync: %s, %s, %s", outcome, mode or "-",
+                 " ".join(f"{name}={count}" for name, count in (counts or {}).items()))
 
 
 def _fetch(client: Client, stage: staging.Stage, lease: Lease, bar: SyncProgress, since: str | None) -> str:
