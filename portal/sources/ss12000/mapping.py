@@ -3,7 +3,7 @@
 The mapping reads the mirror resource by resource in id order and sends each record as soon as it is
 made; it keeps only what joins need: the organisations, which duty belongs to whom, the teachers
 and mentors of each group, each guardian's schools and each staff member's roles. Persons are read
-twice (the second time only to give accounts to guardians) instead of being held."""
+a second time only for guardians who still lack an account, instead of being held."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .client import SourceFailed
 # (list, record, where it came from: (resource, SS 12000 id))
 Emit = Callable[[str, dict[str, Any], tuple[str, str]], None]
 Read = Callable[[str], Iterator[tuple[str, dict[str, Any]]]]
+ReadSome = Callable[[str, list[str]], Iterator[tuple[str, dict[str, Any]]]]
 
 TEACHER_DUTIES = {"Lärare", "Förstelärare", "Förskollärare", "Speciallärare/specialpedagog"}
 CONTACT_DUTIES = {"Rektor": "rector", "Skoladministratör": "school_admin"}
@@ -68,7 +69,7 @@ class Mapper:
         self.guardian_schools: dict[str, tuple[str, ...]] = {}  # guardian -> their children's schools
         self.contact_duties: list[tuple[str, str, str, str]] = []  # (kind, school, person, duty id)
 
-    def run(self, read: Read, emit: Emit) -> None:
+    def run(self, read: Read, read_some: ReadSome, emit: Emit) -> None:
         self.organisations(read("organisations"), emit)
         group_duties = self.activities(read("activities"))
         duty_persons, group_mentors = self.duties(read("duties"), {d for ds in group_duties.values() for d in ds})
@@ -76,7 +77,9 @@ class Mapper:
         del group_duties, duty_persons, group_mentors
         self.persons(read("persons"), emit)
         self.roles(emit)
-        self.guardian_accounts(read("persons"), emit)
+        waiting = sorted(person for person, schools in self.guardian_schools.items()
+                         if schools and person not in self.staff)
+        self.guardian_accounts(read_some("persons", waiting), emit)
 
     # -- organisations, schools, the municipality's IT support --------------------------------------
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from ...models import Ss12000Record
@@ -107,17 +108,25 @@ class Stage:
         self.run = run
 
     def write(self, resource: str, rows: list[tuple[str, str | None]]) -> None:
+        """Stage one page; a record the run already holds (a deletion, then a change) is replaced."""
         if not rows:
             return
-        ids = [record_id for record_id, _ in rows]
+        unique = dict(rows)
+        values = [{"run": self.run, "resource": resource, "id": record_id, "body": body}
+                  for record_id, body in unique.items()]
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(_records), values)
+            return
+        except IntegrityError:
+            pass
+        ids = list(unique)
         with self.engine.begin() as connection:
             for start in range(0, len(ids), 500):
                 connection.execute(delete(_records).where(
                     _records.c.run == self.run, _records.c.resource == resource,
                     _records.c.id.in_(ids[start:start + 500])))
-            connection.execute(insert(_records), [
-                {"run": self.run, "resource": resource, "id": record_id, "body": body}
-                for record_id, body in dict(rows).items()])
+            connection.execute(insert(_records), values)
 
     def forget(self, resource: str) -> None:
         """Drop what this run fetched of one resource (it is read again from its first page)."""
@@ -164,3 +173,15 @@ def read(connection: Connection, resource: str) -> Iterator[tuple[str, dict[str,
         if len(batch) < READ_BATCH:
             return
         last = batch[-1][0]
+
+
+def read_some(connection: Connection, resource: str, ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The mirror's records of one resource with these ids (in the order given, missing ones left out)."""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found: dict[str, str] = {row[0]: row[1] for row in connection.execute(
+            select(_records.c.id, _records.c.body)
+            .where(_records.c.run == MIRROR, _records.c.resource == resource, _records.c.id.in_(chunk)))}
+        for record_id in chunk:
+            if record_id in found:
+                yield record_id, json.loads(found[record_id])

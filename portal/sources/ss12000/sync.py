@@ -178,7 +178,8 @@ def _load(config: SyncConfig, run: str, full: bool, settings: Settings, bar: Syn
                 loading.update(0, feed.total())
 
         emit = settings.merging(send)
-        mapper.run(lambda resource: staging.read(connection, resource), emit)
+        mapper.run(lambda resource: staging.read(connection, resource),
+                   lambda resource, ids: staging.read_some(connection, resource, ids), emit)
         settings.add_rest(emit)
         feed.finish()
         loading.finish(0, feed.total())
@@ -207,7 +208,8 @@ def _dump(mapper: Mapper, run: str, full: bool, settings: Settings, path: str, m
             counts[list_name] += 1
 
         emit = settings.merging(send)
-        mapper.run(lambda resource: staging.read(connection, resource), emit)
+        mapper.run(lambda resource: staging.read(connection, resource),
+                   lambda resource, ids: staging.read_some(connection, resource, ids), emit)
         settings.add_rest(emit)
         try:
             with open(path, "w", encoding="utf-8") as out:
