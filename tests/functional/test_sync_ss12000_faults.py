@@ -198,3 +198,14 @@ def test_the_lease_refuses_a_second_sync_while_one_runs(app, fake):
             run_sync(read_config())
         other.release("ok", "full", {}, None)
         assert run_sync(read_config()).counts["persons"] == 9
+
+
+def test_fields_of_the_wrong_type_are_as_good_as_absent(app, runner, fake):
+    fake.put("groups", {"id": "odd", "displayName": "Udda", "groupType": ["Mentor"], "organisation": "s1",
+                        "groupMemberships": "c1"})
+    fake.put("persons", person("odd1", "Udda", "Typer", emails="odd@exempel.se", enrolments={"enroledAt": "s1"},
+                               civicNo="19800101-0000", securityMarking=["Sekretessmarkering"],
+                               eduPersonPrincipalNames=[None, "odd@exempelby.se"]))
+    result = sync(runner)
+    assert result.exit_code == 0, result.output
+    assert "10 personer" in result.stdout and "2 grupper" in result.stdout

@@ -47,6 +47,12 @@ def sync_ss12000_command(settings_path: str | None, dump_path: str | None, full:
                           progress=SyncProgress())
     except SyncRefused as exc:
         raise Refused(str(exc)) from None
+    except (KeyboardInterrupt, SystemExit, click.ClickException):
+        raise
+    except Exception as exc:  # everything was rolled back; a message, never a traceback
+        log.error("ss12000 sync failed unexpectedly: %s", type(exc).__name__)
+        raise Refused(f"Synkroniseringen avbröts av ett oväntat fel ({type(exc).__name__}); inget ändrades.") \
+            from None
     click.echo(result.summary())
 
 
@@ -64,6 +70,9 @@ def sync_if_due() -> str | None:
     except SyncRefused as exc:
         log.warning("ss12000 sync failed")
         return f"Fel: {exc}"
+    except Exception as exc:  # rolled back; the worker goes on with the queue and the mail
+        log.error("ss12000 sync failed unexpectedly: %s", type(exc).__name__)
+        return f"Fel: synkroniseringen avbröts av ett oväntat fel ({type(exc).__name__}); inget ändrades."
     return result.summary() if result is not None else None
 
 

@@ -35,7 +35,8 @@ def _list(value: Any) -> list[Any]:
 
 
 def _pick(record: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {name: record[name] for name in names if record.get(name) is not None}
+    """The named fields that hold a text or a boolean (a value of another type is as good as absent)."""
+    return {name: record[name] for name in names if isinstance(record.get(name), str | bool)}
 
 
 def _organisation(r: dict[str, Any]) -> dict[str, Any]:
@@ -46,8 +47,10 @@ def _organisation(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _person(r: dict[str, Any]) -> dict[str, Any]:
-    out = _pick(r, "givenName", "middleName", "familyName", "securityMarking", "birthDate", "personStatus",
-                "eduPersonPrincipalNames")
+    out = _pick(r, "givenName", "middleName", "familyName", "securityMarking", "birthDate", "personStatus")
+    principal = r.get("eduPersonPrincipalNames")
+    if isinstance(principal, list):
+        out["eduPersonPrincipalNames"] = [name for name in principal if isinstance(name, str)]
     civic = r.get("civicNo")
     if isinstance(civic, dict):
         out["civicNo"] = _pick(civic, "value", "nationality")
