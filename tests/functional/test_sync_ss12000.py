@@ -244,3 +244,13 @@ def test_a_terminal_sees_pages_and_records_per_resource_and_a_pipe_sees_nothing(
     assert "Läser in katalogen: " in drawn
     result = sync(runner)  # the test runner's stderr is no terminal
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_every_page_is_read_with_limit_and_page_token(app, runner, fake, monkeypatch):
+    monkeypatch.setenv("PORTAL_SS12000_PAGE_SIZE", "3")
+    assert sync(runner).exit_code == 0
+    persons = fake.requests_to("persons")
+    assert len(persons) == 3  # 9 persons, 3 a page; the last answer has no pageToken
+    assert all(query["limit"] == ["3"] for query in persons)
+    assert "pageToken" not in persons[0] and all("pageToken" in query for query in persons[1:])
+    assert {path for path, _, _ in fake.log} == {"/organisations", "/persons", "/duties", "/groups", "/activities"}
