@@ -32,7 +32,7 @@ typecheck: ## mypy on portal/ and checks/
 
 bench: ## Run every benchmark in bench/ (rate limits off; bench_load needs wrk); results go to bench/out/
 	set -e; export PORTAL_RATELIMIT_ENABLED=0; \
-	for b in import diagnose timing mail inbox argon2; do $(BIN)/python bench/bench_$$b.py; done; \
+	for b in import diagnose timing mail inbox argon2 sync; do $(BIN)/python bench/bench_$$b.py; done; \
 	if command -v wrk >/dev/null; then $(BIN)/python bench/bench_load.py; else echo "bench_load.py skipped: no wrk (apt-get install wrk)"; fi
 
 translations: ## Re-extract strings, update translations/sv and translations/en, fill Swedish, compile; lists English still to translate

@@ -163,13 +163,20 @@ def worker_command(loop: bool, interval: float, show_status: bool) -> None:
         from .mail.status import outbox_status
 
         click.echo(describe_status(outbox_status(), now()))
+        from .sources.ss12000.commands import describe_last_sync
+
+        if last := describe_last_sync():
+            click.echo(last)
         return
     from . import stopping
 
     stopping.install()  # SIGTERM: finish the message being sent, give back the rest, stop (portal/stopping.py)
     from .logs import worker_run
+    from .sources.ss12000.commands import sync_if_due
 
     while True:
+        if loop and (synced := sync_if_due()):
+            click.echo(synced)
         started = time.monotonic()
         queue, mail = work_once()
         worker_run(queue, mail, time.monotonic() - started)
@@ -252,6 +259,14 @@ def purge_command(dry_run: bool) -> None:
     prepare(app)
     click.echo(purge(dry_run=dry_run).summary(dry_run=dry_run))
 
+
+def _add_source_commands() -> None:
+    from .sources.ss12000.commands import sync_group
+
+    main.add_command(sync_group)
+
+
+_add_source_commands()
 
 if __name__ == "__main__":  # python -m portal.cli
     main()

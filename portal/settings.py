@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "portal.tokens",
     "portal.inbox.sessions",
     "portal.operations",
+    "portal.sources.ss12000.config",
 )
 
 Reader = Callable[[Mapping[str, str]], dict[str, Any]]

@@ -18,6 +18,7 @@ from .directory import (
     School,
 )
 from .portal_state import PortalPassword, SignInRequest, SpentToken, StaffSession
+from .ss12000 import Ss12000Record, SyncState
 
 __all__ = [
     "DIRECTORY_TABLES",
@@ -38,6 +39,8 @@ __all__ = [
     "PersonEmail",
     "Placement",
     "PortalPassword",
+    "Ss12000Record",
+    "SyncState",
     "Role",
     "School",
     "SignInRequest",

@@ -51,9 +51,25 @@ EXAMPLES = {
     "PORTAL_LOG_FORMAT": "json",
     "PORTAL_METRICS_TOKEN": "scrape-token-0123456789abcdef",
     "PORTAL_BIND": "unix:/run/portal/web.sock",
+    "PORTAL_SS12000_URL": "https://api.exempelby.se/ss12000/v2.1",
+    "PORTAL_SS12000_TOKEN": "bearer-from-elsewhere",
+    "PORTAL_SS12000_TOKEN_URL": "https://idp.exempelby.se/oauth2/token",
+    "PORTAL_SS12000_CLIENT_ID": "inloggningshjalpen",
+    "PORTAL_SS12000_CLIENT_SECRET": "klienthemlighet",
+    "PORTAL_SS12000_SCOPE": "ss12000.read",
+    "PORTAL_SS12000_CLIENT_CERT": "{tmp}/ca.pem",
+    "PORTAL_SS12000_CLIENT_KEY": "{tmp}/ca.pem",
+    "PORTAL_SS12000_CA_FILE": "{tmp}/ca.pem",
+    "PORTAL_SS12000_SERVICES": "school_platform,learning_platform",
+    "PORTAL_SS12000_INTERVAL": "600",
+    "PORTAL_SS12000_TIMEOUT": "5",
+    "PORTAL_SS12000_PAGE_SIZE": "200",
 }
 
 BAD = [
+    ("PORTAL_SS12000_URL", "api.exempelby.se"), ("PORTAL_SS12000_SERVICES", "skolplattform"),
+    ("PORTAL_SS12000_INTERVAL", "en timme"), ("PORTAL_SS12000_TIMEOUT", "0"), ("PORTAL_SS12000_PAGE_SIZE", "0"),
+    ("PORTAL_SS12000_CA_FILE", "/finns/inte.pem"), ("PORTAL_SS12000_TOKEN_URL", "ftp://idp"),
     ("PORTAL_JOB_STALE_AFTER", "tio minuter"), ("PORTAL_LOG_FORMAT", "xml"), ("PORTAL_METRICS_TOKEN", "kort"),
     ("PORTAL_BIND", "8000"),
     ("PORTAL_TOKEN_MAX_AGE_RESET", "en timme"), ("PORTAL_TOKEN_MAX_AGE_RESET", "0"),
@@ -91,10 +107,19 @@ def test_every_variable_the_readme_names_is_read_by_a_feature_of_the_portal():
     assert set(EXAMPLES) == registered
 
 
+# variables that are only usable together with another (a key needs its certificate, a token endpoint
+# its client id and secret)
+COMPANIONS = {
+    "PORTAL_SS12000_CLIENT_KEY": ("PORTAL_SS12000_CLIENT_CERT",),
+    "PORTAL_SS12000_TOKEN_URL": ("PORTAL_SS12000_CLIENT_ID", "PORTAL_SS12000_CLIENT_SECRET"),
+}
+
+
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_each_variable_changes_the_effective_configuration(env, tmp_path, name):
     default = read_all(env)
-    given = read_all({**env, name: _example(name, tmp_path)})
+    companions = {other: _example(other, tmp_path) for other in COMPANIONS.get(name, ())}
+    given = read_all({**env, **companions, name: _example(name, tmp_path)})
     assert given[name] != default[name]
 
 
@@ -150,13 +175,14 @@ def test_portal_check_lists_the_effective_configuration_with_secrets_masked(env,
 
     from portal.cli import main
 
-    for key, value in {**env, **{n: _example(n, tmp_path) for n in EXAMPLES}}.items():
+    # a static SS 12000 token and client credentials exclude each other: all but the token
+    for key, value in {**env, **{n: _example(n, tmp_path) for n in EXAMPLES if n != "PORTAL_SS12000_TOKEN"}}.items():
         monkeypatch.setenv(key, value)
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
     for name in EXAMPLES:
         assert name in result.output
-    for secret in ("from-the-secret-store", "hemligt", "p%40ss", "redispass"):
+    for secret in ("from-the-secret-store", "hemligt", "p%40ss", "redispass", "klienthemlighet", "scrape-token"):
         assert secret not in result.output
     assert "PORTAL_STAFF_IDLE_MINUTES" in result.output and "  5" in result.output
     assert "postgresql+psycopg://portal:********@db/portal" in result.output
