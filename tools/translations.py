@@ -128,8 +128,9 @@ def problems(message: Message) -> str | None:
 
 def entries(catalog: Catalog) -> list[tuple[object, ...]]:
     """What a catalogue says, without its dates: so an unchanged one is left as it is."""
-    return [(m.id, m.string, m.context, sorted(m.flags), m.locations, m.auto_comments, m.previous_id)
-            for m in messages(catalog)]
+    # comments as one line each: a long one is written wrapped and read back as several
+    return [(m.id, m.string, m.context, sorted(m.flags), m.locations, " ".join(m.auto_comments),
+             " ".join(m.user_comments), m.previous_id) for m in messages(catalog)]
 
 
 def update(template: Catalog, locale: str) -> Catalog:
@@ -152,10 +153,19 @@ def update(template: Catalog, locale: str) -> Catalog:
     return catalog
 
 
+def fingerprint(message: Message) -> str:
+    """A short hash of an entry's translation: the back-translation records which one it was written for."""
+    import hashlib
+
+    strings = [message.string] if isinstance(message.string, str) else list(message.string)
+    return hashlib.sha256("\x00".join(strings).encode()).hexdigest()[:12]
+
+
 def update_back_translation(catalog: Catalog, locale: str) -> Catalog:
     """The back-translation of `catalog`'s public entries: the same msgids (new ones empty, gone ones
-    dropped); an entry whose translation changed since it was back-translated is marked fuzzy (its
-    translator comment `translation: ...` records the translation it was written for)."""
+    dropped), each with the translation beside it as an extracted comment (for the reviewer); an entry
+    whose translation changed since it was back-translated (its comment `translation <hash>` records the
+    one it was written for) is marked fuzzy."""
     path = back_path(locale)
     old = read(path, SOURCE_LOCALE) if path.exists() else Catalog(locale=SOURCE_LOCALE)
     back = Catalog(locale=SOURCE_LOCALE, domain="back-translation", project=catalog.project, version=catalog.version,
@@ -163,19 +173,19 @@ def update_back_translation(catalog: Catalog, locale: str) -> Catalog:
     for message in messages(catalog):
         if not public(message):
             continue
-        translated = message.string if isinstance(message.string, str) else " | ".join(message.string)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
         before = old.get(message.id, message.context)
         string: str | tuple[str, ...] = ("", "") if isinstance(message.id, (list, tuple)) else ""
         flags: set[str] = set()
         if before is not None:
             string = before.string
             flags = {"fuzzy"} & set(before.flags)
-            written_for = next((c[len("translation: "):] for c in before.user_comments
-                                if c.startswith("translation: ")), None)
-            if written_for is not None and written_for != translated.replace("\n", " "):
+            written_for = next((c.split()[1] for c in before.user_comments if c.startswith("translation ")), None)
+            if written_for is not None and written_for != fingerprint(message):
                 flags.add("fuzzy")
         back.add(message.id, string, flags=flags, context=message.context,
-                 user_comments=[f"translation: {translated}".replace("\n", " ")])
+                 auto_comments=[s.replace("\n", " ") for s in strings if s],
+                 user_comments=[f"translation {fingerprint(message)}"])
     return back
 
 
