@@ -34,6 +34,7 @@ DEFAULT = "sv"
 STAFF = ("sv", "en")  # the staff inbox and contacts' mails
 MAX_BACK = 512  # a longer address (a long search text) returns to its page without the query
 FSI, PDI = "\u2068", "\u2069"
+ALIASES = {"prs": "fa"}  # a browser set to Dari gets the Persian pages (written to be understood by Dari readers)
 
 bp = Blueprint("language", __name__)
 
@@ -59,9 +60,16 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in codes:
         return str(chosen)
-    # Swedish first: a browser that takes any language ("*") gets Swedish
-    ranked = sorted(codes, key=lambda code: code != DEFAULT)
-    return request.accept_languages.best_match(ranked, default=DEFAULT) or DEFAULT
+    for value, quality in request.accept_languages:  # the browser's order of preference
+        if quality <= 0:
+            continue
+        if value == "*":
+            break
+        primary = value.lower().replace("_", "-").split("-", 1)[0]
+        primary = ALIASES.get(primary, primary)
+        if primary in codes:  # "ar-SE" is Arabic, whatever comes after it
+            return primary
+    return DEFAULT
 
 
 def direction(locale: str) -> str:
