@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                 first = message.id if isinstance(message.id, str) else message.id[0]
                 todo.append(f"  {locale} back-translation: {why}: {first[:80]}")
     count = len(list(messages(template)))
-    print(f"{count} strings in {POT.relative_to(ROOT)}; catalogues updated and compiled: {', '.join(locales)}")
+    print(f"{count} strings in {POT.relative_to(ROOT) if POT.is_relative_to(ROOT) else POT}; catalogues updated and compiled: {', '.join(locales)}")
     missing = [code for code in LOCALES if code not in locales]
     if missing:
         print(f"no catalogue yet for {', '.join(missing)} (start one with --new CODE)")
