@@ -44,11 +44,40 @@ def translated(code: str, msgid: str) -> str:
     return str(found.string)
 
 
-def has_font(lang: str) -> bool:
+def families_for(lang: str) -> set[str]:
+    """The font families fontconfig says cover the language's letters."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
-        return False
-    return bool(subprocess.run([fc_list, f":lang={lang}", "family"], capture_output=True, text=True).stdout.strip())
+        return set()
+    out = subprocess.run([fc_list, f":lang={lang}", "family"], capture_output=True, text=True).stdout
+    return {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+
+
+def has_font(lang: str) -> bool:
+    return bool(families_for(lang))
+
+
+def rendered_with(page: Page, selector: str) -> set[str]:
+    """The fonts chromium drew `selector`'s text with (DevTools: CSS.getPlatformFontsForNode). A letter no
+    font has is drawn as an empty box and still reported under the first font of the stack."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        return {str(font["familyName"]) for font in fonts}
+    finally:
+        cdp.detach()
+
+
+def letters_have_glyphs(page: Page, selector: str, code: str) -> None:
+    """`selector`'s text in `code`'s script is drawn only with fonts that have that script's letters."""
+    if code not in FONT_FOR:
+        return
+    used, covering = rendered_with(page, selector), families_for(FONT_FOR[code])
+    assert used and used <= covering, f"{selector} in {code!r} drawn with {used}; fonts with its letters: {covering}"
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +155,8 @@ def test_a_guardian_walks_errs_and_resets_in_their_language_at_360_px(
 
     page.goto(url + "/")
     expect(page.get_by_role("heading", level=1)).to_have_text(translated(code, "Vem är du?"))
+    letters_have_glyphs(page, "main h1", code)
+    letters_have_glyphs(page, "main form", code)
     mirrored(page, rtl)
     shown(page, code, "1-role", screenshots)
     answer(page, "role", "guardian")
@@ -184,3 +215,28 @@ def test_a_guardian_walks_errs_and_resets_in_their_language_at_360_px(
         page.get_by_role("button").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(translated(code, "Ditt nya lösenord är sparat"))
     shown(page, code, "9-reset-done", screenshots)
+
+
+def test_every_language_s_name_in_the_menu_is_drawn_with_a_font_that_has_its_letters(
+        portal: tuple[Flask, str, SmtpServer], page_in, screenshots: Path) -> None:
+    """All eight names (العربية, Soomaali, ትግርኛ, فارسی, Українська, Suomi, English, Svenska), whatever catalogues
+    this checkout has: the menu is shown as if every language were installed."""
+    missing = [code for code in set(FONT_FOR.values()) if not has_font(code)]
+    if missing:
+        pytest.fail(f"no system font for {missing}: install Debian's Noto fonts:\n"
+                    "    sudo apt-get install -y --no-install-recommends fonts-noto-core", pytrace=False)
+    app, url, _mailbox = portal
+    installed = app.extensions["portal_languages"]
+    app.extensions["portal_languages"] = language.LANGUAGES
+    try:
+        page: Page = page_in("sv")  # type: ignore[operator]
+        page.goto(url + "/tillganglighet")
+        names = page.locator("nav.languages li")
+        expect(names).to_have_text([language.NAMES[code] for code in language.LANGUAGES])
+        for code in language.LANGUAGES:
+            letters_have_glyphs(page, f"nav.languages [lang={code}]", code)
+        check_axe(page, "the menu with all eight languages")
+        no_horizontal_scroll(page, 360)
+        page.locator("header").screenshot(path=str(screenshots / "lang-menu-all-eight.png"))
+    finally:
+        app.extensions["portal_languages"] = installed
