@@ -35,7 +35,7 @@ bench: ## Run every benchmark in bench/ (rate limits off; bench_load needs wrk);
 	for b in import diagnose timing mail inbox argon2 sync; do $(BIN)/python bench/bench_$$b.py; done; \
 	if command -v wrk >/dev/null; then $(BIN)/python bench/bench_load.py; else echo "bench_load.py skipped: no wrk (apt-get install wrk)"; fi
 
-translations: ## Re-extract strings, update translations/sv and translations/en, fill Swedish, compile; lists English still to translate
+translations: ## Re-extract strings, update all eight catalogues and the back-translations, fill Swedish, compile; lists what is still to translate
 	$(BIN)/python tools/translations.py
 
 ci: ## Run what CI runs: install, lint, type check, tests on SQLite and PostgreSQL

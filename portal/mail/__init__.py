@@ -14,6 +14,7 @@ is about and the case reference.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from ..language import RTL, direction
 from ..models import OutboxMessage
 
 ContextBuilder = Callable[[OutboxMessage], dict[str, Any]]
@@ -44,6 +46,7 @@ class Rendered:
     subject: str
     text: str
     html: str
+    language: str = "sv"  # the Content-Language
 
 
 def link(path: str) -> str:
@@ -65,8 +68,29 @@ def render(message: OutboxMessage) -> Rendered:
     if builder is not None:
         context.update(builder(message))
     folder = f"mail/{message.template}"
-    with force_locale(str(stored.get("locale") or "sv")):
+    locale = str(stored.get("locale") or "sv")
+    context["dir"] = direction(locale)
+    with force_locale(locale):
         subject = " ".join(render_template(f"{folder}/subject.txt", **context).split())
         text = render_template(f"{folder}/body.txt", **context).strip() + "\n"
         html = render_template(f"{folder}/body.html", **context)
-    return Rendered(subject=subject, text=text, html=html)
+    if locale in RTL:
+        text = right_to_left_lines(text)
+    return Rendered(subject=subject, text=text, html=html, language=locale)
+
+
+def right_to_left_lines(text: str) -> str:
+    """The plain text of a right-to-left mail: a line in Arabic script that begins with Latin text (the
+    portal's name, a reference) starts with U+200F RIGHT-TO-LEFT MARK, so a mail program that lays out
+    each paragraph by its first strong letter still shows it right to left. A line with no Arabic
+    letters (a link, an address) stays left to right."""
+    lines = []
+    for line in text.split("\n"):
+        strong = [unicodedata.bidirectional(c) for c in line if unicodedata.bidirectional(c) in STRONG]
+        if strong and strong[0] == "L" and ("R" in strong or "AL" in strong):
+            line = "\u200f" + line
+        lines.append(line)
+    return "\n".join(lines)
+
+
+STRONG = frozenset({"L", "R", "AL"})

@@ -220,7 +220,8 @@ def build(row: OutboxMessage, message_id: str) -> bytes:
         raise PermanentFailure("malformed address")
     rendered = render(row)
     return compose(sender=current_app.config["PORTAL_MAIL_FROM"], to=row.to_address, subject=rendered.subject,
-                   date=now(), message_id=message_id, text=rendered.text, html=rendered.html)
+                   date=now(), message_id=message_id, text=rendered.text, html=rendered.html,
+                   language=rendered.language)
 
 
 def envelope_from() -> str:

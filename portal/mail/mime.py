@@ -40,7 +40,7 @@ def _quoted_printable(text: str) -> bytes:
 
 
 def compose(*, sender: str, to: str, subject: str, date: dt.datetime, message_id: str, text: str,
-            html: str) -> bytes:
+            html: str, language: str = "sv") -> bytes:
     boundary = "=_" + secrets.token_hex(12)
     headers = [
         ("From", _sender(sender)),
@@ -49,6 +49,7 @@ def compose(*, sender: str, to: str, subject: str, date: dt.datetime, message_id
         ("Date", format_datetime(date)),
         ("Message-ID", _one_line(message_id)),
         ("Auto-Submitted", "auto-generated"),
+        ("Content-Language", _one_line(language)),
         ("MIME-Version", "1.0"),
         ("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]

@@ -72,8 +72,10 @@ def personal_findings(message: OutboxMessage) -> dict[str, Any]:
     }
 
 
-# how a moment is written in each language ("1 december 2026 kl. 14.52", "1 December 2026 at 14:52")
+# how a moment is written in each language ("1 december 2026 kl. 14.52", "1 December 2026 at 14:52"); the
+# other languages: the day, the month's name in the language (Babel's), the year and the time
 WHEN = {"sv": "d MMMM y 'kl.' HH.mm", "en": "d MMMM y 'at' HH:mm"}
+WHEN_OTHER = "d MMMM y, HH:mm"
 
 
 @context_builder("password_changed")
@@ -87,7 +89,7 @@ def password_changed(message: OutboxMessage) -> dict[str, Any]:
         contact = resolve_contact("school_admin", directory.contacts_for("school_admin"), school=case.place,
                                   organisation=case.organisation_id, service=case.service)
     return {
-        "when": format_datetime(changed, WHEN.get(locale, WHEN["sv"]), tzinfo=STOCKHOLM, locale=locale),
+        "when": format_datetime(changed, WHEN.get(locale, WHEN_OTHER), tzinfo=STOCKHOLM, locale=locale),
         "service_name": SERVICE_NAMES.get(str(stored.get("service", "")), ""),
         "contact": contact,
         "start_link": link("/"),

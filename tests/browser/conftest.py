@@ -134,8 +134,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"The browser tests need Debian's chromium at {CHROMIUM}, and it is missing. Install it with\n"
-            "    sudo apt-get install -y --no-install-recommends chromium\n"
-            "(never `playwright install`: the tests use no browser that Playwright downloads).",
+            "    sudo apt-get install -y --no-install-recommends chromium fonts-noto-core\n"
+            "(fonts-noto-core: the Arabic and Ethiopic letters of the pages in Arabic, Persian and Tigrinya; "
+            "never `playwright install`: the tests use no browser that Playwright downloads).",
             pytrace=False,
         )
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)

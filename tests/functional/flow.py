@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-REFERENCE = re.compile(r"<strong>([0-9A-Z]{4}-[0-9A-Z]{4})</strong>")
+REFERENCE = re.compile(r"<strong dir=\"ltr\">([0-9A-Z]{4}-[0-9A-Z]{4})</strong>")  # kept left to right on right-to-left pages
 
 
 def token(page: str) -> str:
@@ -38,5 +38,5 @@ def walk(client, identifier: str, *, school: str = "11111111", symptom: str = "f
 
 def masked(body: str) -> str:
     """A page with the only parts that may differ between two people (the contract) masked."""
-    body = REFERENCE.sub("<strong>XXXX-XXXX</strong>", body)
+    body = REFERENCE.sub("<strong dir=\"ltr\">XXXX-XXXX</strong>", body)
     return TOKEN.sub('name="csrf_token" value="MASKED"', body)

@@ -73,9 +73,13 @@ def check_page(body: str, lang: str) -> Page:
     assert all(f.get("action") for f in page.forms), page.forms
     hrefs = [a.get("href", "") for a in page.links]
     assert "/tillganglighet" in hrefs and "/personuppgifter" in hrefs
-    other = "en" if lang == "sv" else "sv"
-    switch = [a for a in page.links if a.get("href", "").startswith(f"/sprak/{other}?nasta=")]
-    assert len(switch) == 1 and switch[0].get("lang") == other, switch
+    # the language menu: a link to each other language (Swedish and English at least), marked with its
+    # own lang (and dir), none to the page's own
+    switch = {a["href"][len("/sprak/"):].split("?", 1)[0]: a for a in page.links
+              if a.get("href", "").startswith("/sprak/")}
+    assert lang not in switch and {"sv", "en"} - {lang} <= set(switch), switch
+    assert all(a.get("lang") == code and a.get("hreflang") == code for code, a in switch.items()), switch
+    assert all(a.get("dir") == ("rtl" if code in ("ar", "fa") else None) for code, a in switch.items()), switch
     return page
 
 

@@ -22,7 +22,7 @@ def language_of(page: str) -> str:
 
 @pytest.mark.parametrize(("accept", "lang"), [
     (None, "sv"), ("sv-SE,sv;q=0.9,en;q=0.8", "sv"), ("en", "en"), ("en-GB,en;q=0.9", "en"),
-    ("de-DE,de;q=0.9", "sv"), ("fi, en;q=0.5", "en"), ("*", "sv"), ("nonsense;;q=x", "sv")])
+    ("de-DE,de;q=0.9", "sv"), ("de, en;q=0.5", "en"), ("*", "sv"), ("nonsense;;q=x", "sv")])
 def test_the_browser_language_chooses_between_swedish_and_english(client, directory, accept, lang):
     response = client.get("/", headers={"Accept-Language": accept} if accept else {})
     page = response.get_data(as_text=True)
@@ -55,13 +55,13 @@ def test_the_link_switches_the_language_and_comes_back_to_the_same_page(client, 
     walk(client, "")
     page = client.get("/hjalp/skola?q=skolan").get_data(as_text=True)
     assert language_of(page) == "sv"
-    assert '<a href="/sprak/en?nasta=/hjalp/skola?q%3Dskolan" class="language" lang="en" hreflang="en">English</a>' in page
+    assert '<a href="/sprak/en?nasta=/hjalp/skola?q%3Dskolan" lang="en" hreflang="en">English</a>' in page
     response = client.get("/sprak/en?nasta=/hjalp/skola?q%3Dskolan", headers={"Accept-Language": "sv"})
     assert (response.status_code, response.headers["Location"]) == (303, "/hjalp/skola?q=skolan")
     # the choice is kept for the pages after it, over the browser's own language
     page = client.get("/hjalp/skola?q=skolan", headers={"Accept-Language": "sv"}).get_data(as_text=True)
     assert language_of(page) == "en" and "Search for the school" in page and "Björkhagaskolan" in page
-    assert '<a href="/sprak/sv?nasta=/hjalp/skola?q%3Dskolan" class="language" lang="sv" hreflang="sv">Svenska</a>' in page
+    assert '<a href="/sprak/sv?nasta=/hjalp/skola?q%3Dskolan" lang="sv" hreflang="sv">Svenska</a>' in page
     response = client.get("/sprak/sv?nasta=/hjalp/uppgift", headers={"Accept-Language": "en"})
     assert (response.status_code, response.headers["Location"]) == (303, "/hjalp/uppgift")
     assert language_of(client.get("/hjalp/uppgift", headers={"Accept-Language": "en"}).get_data(as_text=True)) == "sv"

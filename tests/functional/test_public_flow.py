@@ -49,7 +49,7 @@ def _result(app, typed: str, language: str = "") -> tuple[int, dict[str, str], s
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     walk(client, typed)
     response = client.get("/hjalp/resultat")
-    body = REFERENCE.sub("<strong>XXXX-XXXX</strong>", response.get_data(as_text=True))
+    body = REFERENCE.sub("<strong dir=\"ltr\">XXXX-XXXX</strong>", response.get_data(as_text=True))
     body = TOKEN.sub('name="csrf_token" value="MASKED"', body)
     headers = {k: v for k, v in response.headers.items() if k != "Set-Cookie"}
     return response.status_code, headers, body
