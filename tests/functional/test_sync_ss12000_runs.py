@@ -206,3 +206,18 @@ def test_the_privacy_page_says_what_is_read_from_ss_12000(client):
     assert "Vi hämtar aldrig betyg, frånvaro, adresser, telefonnummer eller foton." in page
     english = client.get("/personuppgifter", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "We never fetch grades, absence, addresses, phone numbers or photos." in english
+
+
+def test_the_settings_file_of_scheduled_runs_comes_from_the_environment(app, runner, fake, monkeypatch, tmp_path):
+    import json
+
+    from portal.sources.ss12000.commands import sync_if_due
+
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"schools": [{"code": "41253001", "guardian_login": True}]}), encoding="utf-8")
+    monkeypatch.setenv("PORTAL_SS12000_SETTINGS", str(settings))
+    with app.app_context():
+        summary = sync_if_due()
+        assert summary is not None and "Inställningsfilen ändrade 1 skola." in summary
+        assert sync_if_due() is None  # not due again for an hour
+    assert "Inställningsfilen ändrade 1 skola." in sync(runner).stdout  # the command without --settings too

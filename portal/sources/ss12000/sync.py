@@ -64,12 +64,12 @@ class SyncResult:
 
 def run_sync(config: SyncConfig, *, settings_path: str | None = None, dump_path: str | None = None,
              full: bool = False, progress: SyncProgress | None = None,
-             sleep: Callable[[float], None] = time.sleep, due_since: dt.datetime | None = None) -> Any:
+             sleep: Callable[[float], None] = time.sleep, due_since: dt.datetime | None = None) -> SyncResult | None:
     """Raises SyncRefused (nothing changed) or returns the SyncResult. With `due_since` (the worker's
     schedule): None, doing nothing, when another sync runs or one started after that moment."""
     bar = progress if progress is not None else SyncProgress(enabled=False)
     try:
-        settings = load_settings(settings_path)
+        settings = load_settings(settings_path or config.settings)
     except ImportRefused as exc:
         raise SyncRefused(str(exc)) from None
     engine = db.engine
