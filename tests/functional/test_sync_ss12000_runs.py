@@ -145,6 +145,8 @@ def test_two_workers_never_sync_at_once(app, fake, monkeypatch):
     ({"PORTAL_SS12000_INTERVAL": "0"}, "PORTAL_SS12000_INTERVAL ska vara minst 1"),
     ({"PORTAL_SS12000_TIMEOUT": "snart"}, "PORTAL_SS12000_TIMEOUT ska vara ett tal"),
     ({"PORTAL_SS12000_PAGE_SIZE": "-5"}, "PORTAL_SS12000_PAGE_SIZE ska vara minst 1"),
+    ({"PORTAL_SS12000_SETTINGS": "/finns/inte.json"}, "PORTAL_SS12000_SETTINGS: filen /finns/inte.json finns inte"),
+    ({"PORTAL_SS12000_CLIENT_KEY": __file__}, "PORTAL_SS12000_CLIENT_KEY är satt men inte PORTAL_SS12000_CLIENT_CERT"),
 ])
 def test_a_bad_variable_is_named_in_swedish(env, expected):
     with pytest.raises(ConfigError, match=expected):
