@@ -37,6 +37,9 @@ def change_the_source(fake: Fake) -> None:
     changed = next(p for p in fake.records["persons"] if p["id"] == "t2")
     fake.put("persons", {**changed, "familyName": "Rosén", "emails": [email("tim.rosen@friskolan.se")]}, modified=LATER)
     fake.delete("persons", "c3", LATER)
+    gus = next(p for p in fake.records["persons"] if p["id"] == "g2")
+    fake.delete("persons", "g2", LATER)  # deleted, then made again with the same id
+    fake.put("persons", {**gus, "familyName": "Åter"}, modified=LATER)
     fake.delete("groups", "m1", LATER)
     fake.delete("duties", "d-a1-s2", LATER)
     fake.put("organisations", {"id": "s4", "displayName": "Nya skolan", "organisationType": "Skolenhet",
@@ -57,7 +60,7 @@ def test_an_incremental_run_leaves_the_directory_a_full_sync_would(app, runner, 
     assert "bara ändringar sedan förra gången hämtades" in result.stdout
     first = fake.requests_to("persons")[0]
     assert "meta.modified.after" in first
-    assert len(fake.requests_to("persons")) == 1  # only the two changed persons, one page
+    assert len(fake.requests_to("persons")) == 2  # only the three changed persons, two pages
     assert fake.requests_to("deletedEntities")
     incremental = directory(app)
     assert incremental != before
@@ -66,7 +69,7 @@ def test_an_incremental_run_leaves_the_directory_a_full_sync_would(app, runner, 
     assert full.exit_code == 0 and "hela källan lästes" in full.stdout
     assert directory(app) == incremental
     persons = {row[0] for row in incremental["persons"]}
-    assert "c4" in persons and "c3" not in persons
+    assert "c4" in persons and "c3" not in persons and "g2" in persons
     assert ("m1",) not in {row[:1] for row in incremental["groups"]}
 
 

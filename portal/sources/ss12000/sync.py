@@ -109,9 +109,10 @@ def _fetch(client: Client, stage: staging.Stage, lease: Lease, bar: SyncProgress
     if since is not None and staging.has_mirror(db.session.connection()):
         db.session.rollback()
         try:
+            # deletions first: a record deleted and made again since then is staged as it is now
+            _fetch_deleted(client, stage, lease, bar, since)
             for resource in staging.RESOURCES:
                 _fetch_resource(client, stage, lease, bar, resource, {"meta.modified.after": since})
-            _fetch_deleted(client, stage, lease, bar, since)
             return "incremental"
         except NotSupported:
             stage.discard()  # the source cannot say what changed: read it all
