@@ -131,7 +131,7 @@ def _fetch_resource(client: Client, stage: staging.Stage, lease: Lease, bar: Syn
                 rows = staging.reduce_page(resource, page)
                 stage.write(resource, list(rows))
                 pages, records = pages + 1, records + len(rows)
-                lease.renew()
+                _renew(lease)
                 bar.page(resource, pages, records)
         except PageExpired:
             if attempt == 2:
@@ -141,6 +141,12 @@ def _fetch_resource(client: Client, stage: staging.Stage, lease: Lease, bar: Syn
             continue
         bar.page(resource, pages, records, done=True)
         return
+
+
+def _renew(lease: Lease) -> None:
+    if not lease.renew():
+        raise SourceFailed("synkroniseringen tappade sitt lås (den stod still längre än låsets tid) och en annan "
+                           "har tagit över.")
 
 
 def _fetch_deleted(client: Client, stage: staging.Stage, lease: Lease, bar: SyncProgress, since: str) -> None:
@@ -154,7 +160,7 @@ def _fetch_deleted(client: Client, stage: staging.Stage, lease: Lease, bar: Sync
             stage.write(resource, [(i, None) for i in ids])
             records += len(ids)
         pages += 1
-        lease.renew()
+        _renew(lease)
         bar.page("deletedEntities", pages, records)
     bar.page("deletedEntities", pages, records, done=True)
 
