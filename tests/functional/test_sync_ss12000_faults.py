@@ -185,7 +185,7 @@ def test_a_static_bearer_token(app, runner, fake, monkeypatch):
     assert sync(runner).exit_code == 0
     assert {auth for _, _, auth in fake.log} == {"Bearer operatorns-token"}
     monkeypatch.setenv("PORTAL_SS12000_TOKEN", "fel")
-    assert_refused(sync(runner), "/organisations svarade 401")
+    assert_refused(sync(runner), "svarade 401: källan godtog inte inloggningen")
 
 
 def test_the_lease_refuses_a_second_sync_while_one_runs(app, fake):
