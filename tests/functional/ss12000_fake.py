@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import itertools
 import json
 import secrets
 import ssl
@@ -26,7 +25,6 @@ from werkzeug.wrappers import Request, Response
 
 RESOURCES = ("organisations", "persons", "duties", "groups", "activities")
 CLIENT_ID, CLIENT_SECRET = "portal", "s3cret"
-_clock = itertools.count(1)
 
 
 def stamp(day: int = 1) -> str:

@@ -185,7 +185,7 @@ def test_a_static_bearer_token(app, runner, fake, monkeypatch):
     assert sync(runner).exit_code == 0
     assert {auth for _, _, auth in fake.log} == {"Bearer operatorns-token"}
     monkeypatch.setenv("PORTAL_SS12000_TOKEN", "fel")
-    assert_refused(sync(runner), "/organisations svarade 401")
+    assert_refused(sync(runner), "svarade 401: källan godtog inte inloggningen")
 
 
 def test_the_lease_refuses_a_second_sync_while_one_runs(app, fake):
@@ -209,3 +209,19 @@ def test_fields_of_the_wrong_type_are_as_good_as_absent(app, runner, fake):
     result = sync(runner)
     assert result.exit_code == 0, result.output
     assert "10 personer" in result.stdout and "2 grupper" in result.stdout
+
+
+def test_a_sync_that_lost_its_lease_stops_and_changes_nothing(app, runner, fake, synced):
+    """It stood still past the lease (here: the lease row is handed to another process half-way)."""
+    from sqlalchemy import update
+
+    from portal.models import SyncState
+
+    def steal(_seconds: float) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(update(SyncState.__table__).values(locked_by="another-host:1"))
+
+    fake.fail("persons", 2, 503, {"Retry-After": "1"})
+    with app.app_context(), pytest.raises(SyncRefused, match="tappade sitt lås"):
+        run_sync(read_config(), full=True, sleep=steal)
+    assert directory(app) == synced

@@ -37,6 +37,9 @@ def change_the_source(fake: Fake) -> None:
     changed = next(p for p in fake.records["persons"] if p["id"] == "t2")
     fake.put("persons", {**changed, "familyName": "Rosén", "emails": [email("tim.rosen@friskolan.se")]}, modified=LATER)
     fake.delete("persons", "c3", LATER)
+    gus = next(p for p in fake.records["persons"] if p["id"] == "g2")
+    fake.delete("persons", "g2", LATER)  # deleted, then made again with the same id
+    fake.put("persons", {**gus, "familyName": "Åter"}, modified=LATER)
     fake.delete("groups", "m1", LATER)
     fake.delete("duties", "d-a1-s2", LATER)
     fake.put("organisations", {"id": "s4", "displayName": "Nya skolan", "organisationType": "Skolenhet",
@@ -57,7 +60,7 @@ def test_an_incremental_run_leaves_the_directory_a_full_sync_would(app, runner, 
     assert "bara ändringar sedan förra gången hämtades" in result.stdout
     first = fake.requests_to("persons")[0]
     assert "meta.modified.after" in first
-    assert len(fake.requests_to("persons")) == 1  # only the two changed persons, one page
+    assert len(fake.requests_to("persons")) == 2  # only the three changed persons, two pages
     assert fake.requests_to("deletedEntities")
     incremental = directory(app)
     assert incremental != before
@@ -66,7 +69,7 @@ def test_an_incremental_run_leaves_the_directory_a_full_sync_would(app, runner, 
     assert full.exit_code == 0 and "hela källan lästes" in full.stdout
     assert directory(app) == incremental
     persons = {row[0] for row in incremental["persons"]}
-    assert "c4" in persons and "c3" not in persons
+    assert "c4" in persons and "c3" not in persons and "g2" in persons
     assert ("m1",) not in {row[:1] for row in incremental["groups"]}
 
 
@@ -145,6 +148,8 @@ def test_two_workers_never_sync_at_once(app, fake, monkeypatch):
     ({"PORTAL_SS12000_INTERVAL": "0"}, "PORTAL_SS12000_INTERVAL ska vara minst 1"),
     ({"PORTAL_SS12000_TIMEOUT": "snart"}, "PORTAL_SS12000_TIMEOUT ska vara ett tal"),
     ({"PORTAL_SS12000_PAGE_SIZE": "-5"}, "PORTAL_SS12000_PAGE_SIZE ska vara minst 1"),
+    ({"PORTAL_SS12000_SETTINGS": "/finns/inte.json"}, "PORTAL_SS12000_SETTINGS: filen /finns/inte.json finns inte"),
+    ({"PORTAL_SS12000_CLIENT_KEY": __file__}, "PORTAL_SS12000_CLIENT_KEY är satt men inte PORTAL_SS12000_CLIENT_CERT"),
 ])
 def test_a_bad_variable_is_named_in_swedish(env, expected):
     with pytest.raises(ConfigError, match=expected):
@@ -206,3 +211,18 @@ def test_the_privacy_page_says_what_is_read_from_ss_12000(client):
     assert "Vi hämtar aldrig betyg, frånvaro, adresser, telefonnummer eller foton." in page
     english = client.get("/personuppgifter", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "We never fetch grades, absence, addresses, phone numbers or photos." in english
+
+
+def test_the_settings_file_of_scheduled_runs_comes_from_the_environment(app, runner, fake, monkeypatch, tmp_path):
+    import json
+
+    from portal.sources.ss12000.commands import sync_if_due
+
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"schools": [{"code": "41253001", "guardian_login": True}]}), encoding="utf-8")
+    monkeypatch.setenv("PORTAL_SS12000_SETTINGS", str(settings))
+    with app.app_context():
+        summary = sync_if_due()
+        assert summary is not None and "Inställningsfilen ändrade 1 skola." in summary
+        assert sync_if_due() is None  # not due again for an hour
+    assert "Inställningsfilen ändrade 1 skola." in sync(runner).stdout  # the command without --settings too

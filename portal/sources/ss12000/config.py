@@ -31,6 +31,7 @@ class SyncConfig:
     interval: int = DEFAULT_INTERVAL
     timeout: float = DEFAULT_TIMEOUT
     page_size: int = DEFAULT_PAGE_SIZE
+    settings: str | None = None  # the settings file of scheduled runs (and of the command without --settings)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -98,6 +99,7 @@ def read_config(env: Mapping[str, str] | None = None) -> SyncConfig | None:
         interval=int(_number(env, "PORTAL_SS12000_INTERVAL", DEFAULT_INTERVAL, whole=True, least=1)),
         timeout=_number(env, "PORTAL_SS12000_TIMEOUT", DEFAULT_TIMEOUT, whole=False, least=0.1),
         page_size=int(_number(env, "PORTAL_SS12000_PAGE_SIZE", DEFAULT_PAGE_SIZE, whole=True, least=1)),
+        settings=_file(env, "PORTAL_SS12000_SETTINGS"),
     )
 
 

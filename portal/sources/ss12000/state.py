@@ -57,10 +57,11 @@ class Lease:
                 locked_by=self.owner, locked_until=now + LEASE, started_at=now)).rowcount
         return taken == 1
 
-    def renew(self) -> None:
+    def renew(self) -> bool:
+        """Hold the lease longer; False when it was lost (it expired and another process took it)."""
         with self.engine.begin() as connection:
-            connection.execute(update(_state).where(_state.c.name == NAME, _state.c.locked_by == self.owner)
-                               .values(locked_until=_now() + LEASE))
+            return connection.execute(update(_state).where(_state.c.name == NAME, _state.c.locked_by == self.owner)
+                                      .values(locked_until=_now() + LEASE)).rowcount == 1
 
     def release(self, outcome: str, mode: str | None, counts: dict[str, int] | None,
                 watermark: str | None) -> None:

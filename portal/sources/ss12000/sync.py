@@ -64,12 +64,12 @@ class SyncResult:
 
 def run_sync(config: SyncConfig, *, settings_path: str | None = None, dump_path: str | None = None,
              full: bool = False, progress: SyncProgress | None = None,
-             sleep: Callable[[float], None] = time.sleep, due_since: dt.datetime | None = None) -> Any:
+             sleep: Callable[[float], None] = time.sleep, due_since: dt.datetime | None = None) -> SyncResult | None:
     """Raises SyncRefused (nothing changed) or returns the SyncResult. With `due_since` (the worker's
     schedule): None, doing nothing, when another sync runs or one started after that moment."""
     bar = progress if progress is not None else SyncProgress(enabled=False)
     try:
-        settings = load_settings(settings_path)
+        settings = load_settings(settings_path or config.settings)
     except ImportRefused as exc:
         raise SyncRefused(str(exc)) from None
     engine = db.engine
@@ -109,9 +109,10 @@ def _fetch(client: Client, stage: staging.Stage, lease: Lease, bar: SyncProgress
     if since is not None and staging.has_mirror(db.session.connection()):
         db.session.rollback()
         try:
+            # deletions first: a record deleted and made again since then is staged as it is now
+            _fetch_deleted(client, stage, lease, bar, since)
             for resource in staging.RESOURCES:
                 _fetch_resource(client, stage, lease, bar, resource, {"meta.modified.after": since})
-            _fetch_deleted(client, stage, lease, bar, since)
             return "incremental"
         except NotSupported:
             stage.discard()  # the source cannot say what changed: read it all
@@ -130,7 +131,7 @@ def _fetch_resource(client: Client, stage: staging.Stage, lease: Lease, bar: Syn
                 rows = staging.reduce_page(resource, page)
                 stage.write(resource, list(rows))
                 pages, records = pages + 1, records + len(rows)
-                lease.renew()
+                _renew(lease)
                 bar.page(resource, pages, records)
         except PageExpired:
             if attempt == 2:
@@ -140,6 +141,12 @@ def _fetch_resource(client: Client, stage: staging.Stage, lease: Lease, bar: Syn
             continue
         bar.page(resource, pages, records, done=True)
         return
+
+
+def _renew(lease: Lease) -> None:
+    if not lease.renew():
+        raise SourceFailed("synkroniseringen tappade sitt lås (den stod still längre än låsets tid) och en annan "
+                           "har tagit över.")
 
 
 def _fetch_deleted(client: Client, stage: staging.Stage, lease: Lease, bar: SyncProgress, since: str) -> None:
@@ -153,7 +160,7 @@ def _fetch_deleted(client: Client, stage: staging.Stage, lease: Lease, bar: Sync
             stage.write(resource, [(i, None) for i in ids])
             records += len(ids)
         pages += 1
-        lease.renew()
+        _renew(lease)
         bar.page("deletedEntities", pages, records)
     bar.page("deletedEntities", pages, records, done=True)
 
