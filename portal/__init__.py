@@ -73,6 +73,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from . import logs, metrics
 
     app.register_blueprint(metrics.bp)
+    from .sources.ss12000.state import last_success_timestamp
+
+    metrics.set_sync_source(last_success_timestamp)
     logs.init_app(app)  # the request line and its count (portal/logs.py, portal/metrics.py)
 
     return app

@@ -64,12 +64,13 @@ EXAMPLES = {
     "PORTAL_SS12000_INTERVAL": "600",
     "PORTAL_SS12000_TIMEOUT": "5",
     "PORTAL_SS12000_PAGE_SIZE": "200",
+    "PORTAL_SS12000_SETTINGS": "{tmp}/ca.pem",
 }
 
 BAD = [
     ("PORTAL_SS12000_URL", "api.exempelby.se"), ("PORTAL_SS12000_SERVICES", "skolplattform"),
     ("PORTAL_SS12000_INTERVAL", "en timme"), ("PORTAL_SS12000_TIMEOUT", "0"), ("PORTAL_SS12000_PAGE_SIZE", "0"),
-    ("PORTAL_SS12000_CA_FILE", "/finns/inte.pem"), ("PORTAL_SS12000_TOKEN_URL", "ftp://idp"),
+    ("PORTAL_SS12000_CA_FILE", "/finns/inte.pem"), ("PORTAL_SS12000_SETTINGS", "/finns/inte.json"), ("PORTAL_SS12000_TOKEN_URL", "ftp://idp"),
     ("PORTAL_JOB_STALE_AFTER", "tio minuter"), ("PORTAL_LOG_FORMAT", "xml"), ("PORTAL_METRICS_TOKEN", "kort"),
     ("PORTAL_BIND", "8000"),
     ("PORTAL_TOKEN_MAX_AGE_RESET", "en timme"), ("PORTAL_TOKEN_MAX_AGE_RESET", "0"),

@@ -226,3 +226,24 @@ def test_the_settings_file_of_scheduled_runs_comes_from_the_environment(app, run
         assert summary is not None and "Inställningsfilen ändrade 1 skola." in summary
         assert sync_if_due() is None  # not due again for an hour
     assert "Inställningsfilen ändrade 1 skola." in sync(runner).stdout  # the command without --settings too
+
+
+def test_metrics_tell_when_the_last_sync_succeeded_and_a_failed_one_does_not_move_it(app, runner, fake):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    token = "scrape-token-0123456789abcdef"
+    app.config["PORTAL_METRICS_TOKEN"] = token
+
+    def last_success() -> float:
+        body = app.test_client().get("/metrics", headers={"Authorization": f"Bearer {token}"}).get_data(as_text=True)
+        return next(sample.value for family in text_string_to_metric_families(body) for sample in family.samples
+                    if sample.name == "portal_sync_last_success_timestamp_seconds")
+
+    assert last_success() == 0
+    before = time.time()
+    assert sync(runner, "--full").exit_code == 0
+    succeeded = last_success()
+    assert before - 1 <= succeeded <= time.time() + 1
+    fake.fail("persons", 1, 500)
+    assert sync(runner, "--full").exit_code == 1
+    assert last_success() == succeeded

@@ -106,7 +106,8 @@ def read_config(env: Mapping[str, str] | None = None) -> SyncConfig | None:
 VARIABLES = ("PORTAL_SS12000_URL", "PORTAL_SS12000_TOKEN", "PORTAL_SS12000_TOKEN_URL", "PORTAL_SS12000_CLIENT_ID",
              "PORTAL_SS12000_CLIENT_SECRET", "PORTAL_SS12000_SCOPE", "PORTAL_SS12000_CLIENT_CERT",
              "PORTAL_SS12000_CLIENT_KEY", "PORTAL_SS12000_CA_FILE", "PORTAL_SS12000_SERVICES",
-             "PORTAL_SS12000_INTERVAL", "PORTAL_SS12000_TIMEOUT", "PORTAL_SS12000_PAGE_SIZE")
+             "PORTAL_SS12000_INTERVAL", "PORTAL_SS12000_TIMEOUT", "PORTAL_SS12000_PAGE_SIZE",
+             "PORTAL_SS12000_SETTINGS")
 
 
 def read_settings(env: Mapping[str, str]) -> dict[str, object]:
@@ -128,6 +129,7 @@ def read_settings(env: Mapping[str, str]) -> dict[str, object]:
         "PORTAL_SS12000_CLIENT_KEY": config.client_key, "PORTAL_SS12000_CA_FILE": config.ca_file,
         "PORTAL_SS12000_SERVICES": ",".join(config.services), "PORTAL_SS12000_INTERVAL": config.interval,
         "PORTAL_SS12000_TIMEOUT": config.timeout, "PORTAL_SS12000_PAGE_SIZE": config.page_size,
+        "PORTAL_SS12000_SETTINGS": config.settings,
     }
 
 

@@ -101,3 +101,16 @@ def last_sync(engine: Engine) -> LastSync | None:
     return LastSync(row.started_at, row.finished_at, row.succeeded_at, row.outcome, row.mode,
                     json.loads(row.counts) if row.counts else {},
                     running=row.locked_by is not None and locked_until is not None and locked_until > _now())
+
+
+def last_success_timestamp() -> float | None:
+    """For /metrics (portal_sync_last_success_timestamp_seconds): when the last sync succeeded, Unix time."""
+    from ...extensions import db
+
+    last = last_sync(db.engine)
+    if last is None or last.succeeded_at is None:
+        return None
+    stamp = last.succeeded_at
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.UTC)
+    return stamp.timestamp()
