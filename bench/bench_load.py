@@ -42,6 +42,7 @@ from urllib.parse import quote
 from _common import HERE, OUT
 from _server import (
     FlowSession,
+    cpu_seconds,
     database_url,
     environment_note,
     guardians,
@@ -170,6 +171,7 @@ def main() -> None:
           f"{'sock err':>8}")
 
     ratios: dict[str, list[float]] = {"unique": [], "spread": []}
+    cpu_ratios: dict[str, list[float]] = {"unique": [], "spread": []}
     failed = False
     with gunicorn("hello_app:app", env, workers=args.workers, cwd=HERE) as hello_port, \
             gunicorn("wsgi:app", env, workers=args.workers) as port:
@@ -183,17 +185,22 @@ def main() -> None:
         for round_ in range(1, args.rounds + 1):
             if args.rounds > 1:
                 print(f"  round {round_} (load average {os.getloadavg()[0]:.2f})")
+            cpu = cpu_seconds(hello_port)
             hello = wrk(f"http://127.0.0.1:{hello_port}/", args.duration, args.connections, args.threads)
-            show("hello (GET /)", hello)
+            hello["cpu_ms"] = (cpu_seconds(hello_port) - cpu) / hello["requests"] * 1000
+            show("hello (GET /)", hello, f"server CPU {hello['cpu_ms']:.3f} ms a request")
             for mode, script in scripts.items():
-                before = count_jobs(env)
+                before, cpu = count_jobs(env), cpu_seconds(port)
                 r = wrk(f"http://127.0.0.1:{port}/hjalp/uppgift", args.duration, args.connections, args.threads,
                         script)
+                r["cpu_ms"] = (cpu_seconds(port) - cpu) / r["requests"] * 1000
+                cpu_ratios[mode].append(hello["cpu_ms"] / r["cpu_ms"])
                 jobs = count_jobs(env) - before
                 note = "new case each" if mode == "unique" else f"{len(addresses)} real addresses, cases reused"
                 ratio = r["rps"] / hello["rps"]
                 ratios[mode].append(ratio)
-                show(f"portal {mode}", r, f"jobs queued {jobs} ({note}); {ratio:.3f} of hello")
+                show(f"portal {mode}", r, f"jobs queued {jobs} ({note}); {ratio:.3f} of hello; server CPU "
+                     f"{r['cpu_ms']:.3f} ms a request, hello's {cpu_ratios[mode][-1]:.3f} of it")
                 if jobs < r["requests"] - r["non_2xx_3xx"]:
                     print(f"  WARNING: fewer jobs ({jobs}) than successful requests: some 3xx were not a case")
                 failed |= bool(r["non_2xx_3xx"] or r["socket_errors"])
@@ -202,7 +209,8 @@ def main() -> None:
         middle = statistics.median(found)
         verdict = "met" if middle >= target and not failed else "NOT met"
         print(f"ratio portal {mode} / hello: median {middle:.3f} of {len(found)} "
-              f"({', '.join(f'{x:.3f}' for x in found)}; target >= {target} on {database}: {verdict})")
+              f"({', '.join(f'{x:.3f}' for x in found)}; target >= {target} on {database}: {verdict}); "
+              f"server CPU a request, hello / portal: median {statistics.median(cpu_ratios[mode]):.3f}")
     print(f"load average {os.getloadavg()[0]:.2f} after (other processes on the machine skew req/s); "
           "wrk's full output: bench/out/load-wrk.log")
 

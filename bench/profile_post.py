@@ -73,9 +73,9 @@ def main() -> None:
     env = load_instance("profile", 0, args.database_url)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
+    from hello_app import app as hello
     from werkzeug.test import Client, EnvironBuilder
 
-    from hello_app import app as hello
     from wsgi import app as portal
 
     school, _people = guardians(env)
