@@ -51,6 +51,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+MASTERS: dict[int, int] = {}  # port -> the gunicorn master's pid, while it serves
+
+
+def cpu_seconds(port: int) -> float:
+    """User and system CPU time of the gunicorn master serving `port` and of its workers, so far."""
+    master = MASTERS[port]
+    pids = [master]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
 def gunicorn(app: str, env: dict[str, str], *, workers: int, worker_class: str = "sync", threads: int = 1,
              cwd: Path = ROOT) -> Iterator[int]:
@@ -60,6 +77,7 @@ def gunicorn(app: str, env: dict[str, str], *, workers: int, worker_class: str =
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "--threads", str(threads),
            "-b", f"127.0.0.1:{port}", "--log-level", "warning", app]
     proc = subprocess.Popen(cmd, env=env, cwd=cwd)
+    MASTERS[port] = proc.pid
     try:
         wait_ready(port, proc)
         yield port

@@ -87,6 +87,13 @@ def direction(locale: str) -> str:
     return "rtl" if locale in RTL else "ltr"
 
 
+def current() -> str:
+    """The page language's code, as `flask_babel.get_locale()` names it, without building a babel
+    Locale when nothing in this request has (the final POST, which only redirects)."""
+    built = getattr(g.get("_flask_babel"), "babel_locale", None) if has_request_context() else None
+    return str(built) if built is not None else select_locale()
+
+
 def local_path(target: str) -> str:
     """`target` if it is a path on this site, else "/": never a redirect to another site."""
     if (not target.startswith("/") or target.startswith(("//", "/\\")) or not target.isprintable()

@@ -5,8 +5,8 @@ It sets the public flow's throughput, so it is written lean: hand-written statem
 connection of the engine (its pool, its events and `hide_parameters` still apply), no ORM session,
 no unit of work, nothing loaded back.
 
-- SQLite (no writable CTEs): `INSERT INTO cases … ON CONFLICT DO NOTHING RETURNING`, the SELECT of
-  today's case when it was already there, the job's INSERT and the COMMIT, inside a write lock held
+- SQLite (no writable CTEs): `INSERT INTO cases … ON CONFLICT DO NOTHING` (the new row's id from the
+  cursor, nothing returned to read), the SELECT of today's case when it was already there, the job's INSERT and the COMMIT, inside a write lock held
   by every web process on one file beside the database (flock): a process that waits sleeps in the
   kernel and wakes the moment the other commits, instead of in SQLite's busy handler, which retries
   after 1, 2, 5, 10 … ms. (Other writers, the worker and the inbox, keep the busy handler.)
@@ -36,6 +36,7 @@ VALUES (:reference, :created_at, :created_at, :role, :service, :symptom, :place,
         :identifier_masked, :same_day_key, FALSE, 'received')
 ON CONFLICT DO NOTHING
 RETURNING id, reference"""
+CASE_INSERT_SQLITE = CASE_INSERT.removesuffix("\nRETURNING id, reference")  # rowcount and lastrowid say it
 TODAYS_CASE = "SELECT id, reference FROM cases WHERE same_day_key = :same_day_key"
 JOB_COLUMNS = "case_id, identifier, typed_email, send_mail, locale, status, attempts, run_after, created_at"
 JOB_VALUES = ":identifier, :typed_email, :send_mail, :locale, 'queued', 0, :created_at, :created_at"
@@ -61,15 +62,18 @@ def record(engine: Engine, values: dict[str, Any]) -> tuple[int, str] | None:
             return None if row is None else (int(row[0]), str(row[1]))
     params = {**values, "created_at": _datetime_bind(engine)(values["created_at"])}
     with engine.connect() as conn, write_lock(engine):
-        row = conn.exec_driver_sql(CASE_INSERT, params).first()
-        if row is None:
+        inserted = conn.exec_driver_sql(CASE_INSERT_SQLITE, params)
+        if inserted.rowcount == 1:  # a new case: its id is the row's, its reference ours (nothing to read back)
+            found: tuple[Any, Any] = (inserted.lastrowid, values["reference"])
+        else:
             row = conn.exec_driver_sql(TODAYS_CASE, params).first()
-            if row is None:
+            if row is None:  # not today's case: the reference was taken
                 conn.rollback()
                 return None
-        conn.exec_driver_sql(JOB_INSERT, {**params, "case_id": row[0]})
+            found = (row[0], row[1])
+        conn.exec_driver_sql(JOB_INSERT, {**params, "case_id": found[0]})
         conn.commit()
-    return int(row[0]), str(row[1])
+    return int(found[0]), str(found[1])
 
 
 _binds: dict[str, Callable[[Any], Any]] = {}

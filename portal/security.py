@@ -27,6 +27,15 @@ NOTE_PATHS = ("/inkorg/arenden/",)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def init_app(app: Flask) -> None:
     https = str(app.config["PORTAL_BASE_URL"]).startswith("https://")
     app.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -40,15 +49,15 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if str(app.config["PORTAL_BASE_URL"]).startswith("https://"):
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        # in one pass: the header names present are read once, the missing ones appended together
+        # (a setdefault each would scan the headers six times)
+        present = {key.lower() for key in response.headers.keys()}  # noqa: SIM118 - Headers iterates pairs
+        missing = [(key, value) for key, value in HEADERS if key.lower() not in present]
+        if "cache-control" not in present and response.mimetype == "text/html":
+            missing.append(("Cache-Control", "no-store"))
+        if "strict-transport-security" not in present and https:
+            missing.append(("Strict-Transport-Security", HSTS))
+        response.headers.extend(missing)
         return response
 
 

@@ -7,7 +7,6 @@ case and the queued job (PRODUCT.md N3, N5).
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
@@ -18,7 +17,7 @@ from checks.catalogue.organisation import active_notices
 from checks.identifiers import InvalidIdentifier, parse_identifier
 from checks.vocab import ORGANISATION_SERVICES, ROLES
 
-from .. import diagnosis, directory, ratelimit
+from .. import diagnosis, directory, language, ratelimit
 from ..cases import open_case, show_reference
 from ..extensions import db
 from ..models import Organisation, School
@@ -166,7 +165,7 @@ def identifier() -> Response | str:
             form.identifier.errors = [_(str(exc))]
         else:
             case = open_case(q, ident, typed_email=typed.strip() if ident.kind == "email" else None,
-                             locale=str(get_locale() or "sv"))
+                             locale=language.current())
             session["reference"] = case.reference
             return redirect(url_for("public.result"), code=303)
     return render_template("public/identifier.html", form=form, step=5, back=url_for("public.school"))

@@ -107,3 +107,60 @@ def test_a_post_after_the_server_closed_every_pooled_connection_is_recorded(app,
     response, _ = walk(client, "g1@exempel.se", symptom="password_login_failed")
     assert (response.status_code, response.headers["Location"]) == (303, "/hjalp/resultat")
     assert counts(app) == (2, 2)
+
+
+@pytest.mark.parametrize(("language", "expected"), [("", "sv"), ("accept:en-GB,en;q=0.9", "en"), ("link:en", "en"),
+                                                    ("link:sv", "sv")])
+def test_the_job_keeps_the_language_of_the_pages_the_person_used(app, client, directory, language, expected):
+    if language.startswith("link:"):
+        assert client.get(f"/sprak/{language[5:]}?nasta=/").status_code == 303
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en" if language == "link:sv" else "sv"
+    elif language:
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language[7:]
+    walk(client, "g1@exempel.se")
+    with app.app_context():
+        assert db.session.scalars(select(Job.locale)).one() == expected
+
+
+def test_a_form_token_signed_by_flask_wtf_itself_is_accepted_and_ours_by_flask_wtf(app, client, directory):
+    """portal/signing.py keeps Flask-WTF's token format: the session's raw token signed the same way."""
+    from flask_wtf.csrf import generate_csrf as flask_wtf_generate
+    from flask_wtf.csrf import validate_csrf as flask_wtf_validate
+
+    from portal import signing
+
+    with app.test_request_context("/"):
+        ours = signing.generate_csrf()
+        flask_wtf_validate(ours)
+    with app.test_request_context("/"):
+        theirs = flask_wtf_generate()
+        signing.validate_csrf(theirs)
+    walk(client, "")  # fill the earlier answers
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    with app.test_request_context("/"):
+        from flask import session as request_session
+
+        request_session["csrf_token"] = raw
+        token = flask_wtf_generate()
+    response = client.post("/hjalp/uppgift", data={"csrf_token": token, "identifier": "g1@exempel.se"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/hjalp/resultat")
+    refused = client.post("/hjalp/uppgift", data={"csrf_token": token[:-2] + "xx", "identifier": "g1@exempel.se"})
+    assert refused.status_code == 400
+
+
+def test_the_final_post_signs_the_session_once_and_no_new_form_token(app, client, directory):
+    """Counted rather than timed: the POST checks the session's and the form's signatures and signs the
+    new session cookie; it derives no key again and signs no CSRF token for a page it does not show."""
+    from .test_queue import counting
+
+    walk(client, "")
+    page = client.get("/hjalp/uppgift").get_data(as_text=True)
+    from .flow import token
+
+    form = token(page)
+    client.post("/hjalp/uppgift", data={"csrf_token": form, "identifier": "warm@exempel.se"})  # keys derived
+    with counting(app) as work:
+        response = client.post("/hjalp/uppgift", data={"csrf_token": form, "identifier": "g1@exempel.se"})
+    assert response.status_code == 303
+    assert work.hashes["hmac.new from itsdangerous.signer"] == 3
