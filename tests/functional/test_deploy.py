@@ -204,3 +204,15 @@ def test_nginx_in_front_of_gunicorn_keeps_tokens_out_of_its_log_and_caps_bodies(
     portal_ids = {line["request_id"] for line in lines if line.get("endpoint") == "reset.open_link"}
     nginx_ids = {line.split()[1] for line in access.splitlines() if "/aterstall/-" in line and '" 303' in line}
     assert portal_ids and portal_ids <= nginx_ids  # one id follows a request through both logs
+
+
+def test_the_example_settings_file_reads_the_same_in_a_shell_as_in_systemd():
+    example = DEPLOY / "portal.env.example"
+    shell = subprocess.run(["sh", "-c", f'set -a; . "{example}"; env'], capture_output=True, text=True, timeout=30,
+                           env={"PATH": os.environ.get("PATH", "")})
+    assert shell.returncode == 0, shell.stderr
+    values = dict(line.split("=", 1) for line in shell.stdout.splitlines() if line.startswith("PORTAL_"))
+    assert values["PORTAL_MAIL_FROM"] == "Inloggningshjälpen <noreply@example.se>"
+    assert values["PORTAL_TRUSTED_PROXIES"] == "1" and values["PORTAL_LOG_FORMAT"] == "json"
+    readme = (ROOT / "README.md").read_text()
+    assert not [name for name in values if f"`{name}`" not in readme]  # every one documented
