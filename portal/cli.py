@@ -87,9 +87,12 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade_command() -> None:
     """Uppgradera databasen till den senaste versionen av schemat (skapar det om det saknas)."""
+    import logging
+
     from .extensions import db
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)  # "Running upgrade 0008 -> 0009"
     upgrade(app)
     click.echo(_describe_schema(db.engine))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -17,7 +17,6 @@ from .extensions import db
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
-_reported: set[tuple[str, ...]] = set()  # the states already logged by this process
 
 
 def _state() -> SchemaState | None:
@@ -36,10 +35,11 @@ def _state() -> SchemaState | None:
 
 
 def report(state: SchemaState) -> None:
-    """Log (once per process and state) a schema this code cannot run on, or one newer than it knows."""
-    if state.at_head or state.current in _reported:
+    """Log (once per app and state) a schema this code cannot run on, or one newer than it knows."""
+    reported: set[tuple[str, ...]] = current_app.extensions.setdefault("portal.schema_reported", set())
+    if state.at_head or state.current in reported:
         return
-    _reported.add(state.current)
+    reported.add(state.current)
     if state.usable:
         log.warning("schema newer than this release knows: %s", state.describe())
     else:
@@ -52,10 +52,10 @@ def check_at_start(app: Flask) -> None:
     with app.app_context():
         state = _state()
         db.session.remove()
-    if state is None:
-        log.error("the database does not answer at start (PORTAL_DATABASE_URL)")
-    else:
-        report(state)
+        if state is None:
+            log.error("the database does not answer at start (PORTAL_DATABASE_URL)")
+        else:
+            report(state)
 
 
 @bp.get("/healthz")

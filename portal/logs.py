@@ -38,12 +38,8 @@ HANDLER_NAME = "portal"
 REQUEST_ID = re.compile(r"[0-9a-f]{32}")  # nginx's $request_id; anything else is replaced
 # what the portal's own code logs at INFO; the rest of the world at WARNING (SQLAlchemy at INFO would log
 # every statement)
-LEVELS = {"": logging.WARNING, "portal": logging.INFO, "gunicorn.error": logging.INFO, "alembic": logging.INFO,
-          "alembic.runtime.plugins": logging.WARNING,
-          # "Context impl SQLiteImpl." and "Will assume ... DDL." before every command's own message say nothing;
-          # the upgrades themselves ("Running upgrade 0008 -> 0010") are in alembic.runtime.migration too,
-          # so only its chatter is dropped (portal db upgrade prints where the database ends up)
-          "alembic.runtime.migration": logging.WARNING}
+# (`portal db upgrade` shows alembic's lines itself)
+LEVELS = {"": logging.WARNING, "portal": logging.INFO, "gunicorn.error": logging.INFO, "alembic": logging.WARNING}
 EXTRA = ("request_id", "method", "endpoint", "status", "duration_ms", "event")
 
 
@@ -134,9 +130,7 @@ def gunicorn_logconfig(kind: str) -> dict[str, Any]:
             "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
             "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
             "portal": {"level": "INFO", "handlers": [], "propagate": True},
-            "alembic": {"level": "INFO", "handlers": [], "propagate": True},
-            "alembic.runtime.plugins": {"level": "WARNING", "handlers": [], "propagate": True},
-            "alembic.runtime.migration": {"level": "WARNING", "handlers": [], "propagate": True},
+            "alembic": {"level": "WARNING", "handlers": [], "propagate": True},
         },
     }
 

@@ -214,3 +214,15 @@ def test_a_bind_address_gunicorn_cannot_use_is_refused_in_swedish_naming_the_var
     with pytest.raises(ConfigError, match="PORTAL_BIND ska vara värd:port"):
         read({"PORTAL_BIND": bind})
     assert read({"PORTAL_BIND": "unix:/run/portal/web.sock"}).bind == "unix:/run/portal/web.sock"
+
+
+def test_the_example_settings_file_reads_the_same_in_a_shell_as_in_systemd():
+    example = DEPLOY / "portal.env.example"
+    shell = subprocess.run(["sh", "-c", f'set -a; . "{example}"; env'], capture_output=True, text=True, timeout=30,
+                           env={"PATH": os.environ.get("PATH", "")})
+    assert shell.returncode == 0, shell.stderr
+    values = dict(line.split("=", 1) for line in shell.stdout.splitlines() if line.startswith("PORTAL_"))
+    assert values["PORTAL_MAIL_FROM"] == "Inloggningshjälpen <noreply@example.se>"
+    assert values["PORTAL_TRUSTED_PROXIES"] == "1" and values["PORTAL_LOG_FORMAT"] == "json"
+    readme = (ROOT / "README.md").read_text()
+    assert not [name for name in values if f"`{name}`" not in readme]  # every one documented

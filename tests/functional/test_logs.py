@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -145,7 +146,7 @@ def test_portal_run_writes_the_portals_request_lines_and_no_token_or_path(tmp_pa
     server = subprocess.Popen([sys.executable, "-m", "portal.cli", "run", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        assert _healthz(port) == (200, b"ok")
+        assert healthy(port)
         for path in (f"/aterstall/{RESET_TOKEN}", f"/inkorg/logga-in/{SIGN_IN_TOKEN}"):
             request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
             opener = urllib.request.build_opener(NoRedirect)
@@ -160,6 +161,15 @@ def test_portal_run_writes_the_portals_request_lines_and_no_token_or_path(tmp_pa
     assert "/aterstall/" not in err and "/inkorg/" not in err
     endpoints = [json.loads(line).get("endpoint") for line in err.splitlines() if line.startswith("{")]
     assert [e for e in endpoints if e][-3:] == ["health.healthz", "reset.open_link", "inbox.link"]
+
+
+def healthy(port: int, seconds: float = 120) -> bool:
+    """The server answers /healthz (a loaded machine may take a while to start it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _healthz(port) == (200, b"ok"):
+            return True
+    return False
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
