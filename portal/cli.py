@@ -202,7 +202,7 @@ def diagnose_command(role: str, service: str, symptom: str, place: str, identifi
     try:
         day = datetime.strptime(today, "%Y-%m-%d").date() if today is not None else None
     except ValueError:
-        raise Refused(f"--today ska vara ett datum som 2026-11-23 (ÅÅÅÅ-MM-DD), inte {(today or "")[:20]!r}") from None
+        raise Refused(f"--today ska vara ett datum som 2026-11-23 (ÅÅÅÅ-MM-DD), inte {(today or '')[:20]!r}") from None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)
     try:
