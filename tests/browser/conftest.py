@@ -31,14 +31,13 @@ from portal import create_app
 from portal.extensions import db
 from portal.importer import import_path
 
-from ..conftest import ON_POSTGRES, _empty_all_tables
+from ..conftest import CHROMIUM, MISSING_CHROMIUM, ON_POSTGRES, _empty_all_tables, chromium_present
 from ..functional.directory_builder import Directory, personnummer
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright  # noqa: E402
 
-from ..conftest import CHROMIUM, MISSING_CHROMIUM, chromium_present  # noqa: E402
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1"}
