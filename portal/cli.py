@@ -12,6 +12,8 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo
 
+from checks.vocab import ROLES, SERVICES, SYMPTOMS
+
 from . import create_app
 from .database import prepare, upgrade
 
@@ -25,6 +27,38 @@ class Refused(click.ClickException):
         click.echo(f"Fel: {self.format_message()}", err=True)
 
 
+class WrongUsage(click.UsageError):
+    """Wrong usage: exit 2 with a Swedish message and where the help is (click's own are English)."""
+
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        command = self.ctx.command_path if self.ctx is not None else "portal"
+        click.echo(f"Fel: {self.format_message()}\nSe `{command} --help`.", err=True)
+
+
+def _swedish_usage(exc: click.UsageError) -> WrongUsage:
+    param = getattr(exc, "param", None)
+    names = "/".join(param.opts) if param is not None and getattr(param, "opts", None) else None
+    if isinstance(exc, click.MissingParameter):
+        if param is not None and param.param_type_name == "argument":
+            text = f"argumentet {(param.name or '').upper()} saknas."
+        else:
+            text = f"{names or 'ett värde'} saknas."
+    elif isinstance(exc, click.NoSuchOption):
+        text = f"det finns inget alternativ {exc.option_name}."
+    elif isinstance(exc, click.BadParameter):
+        kind = {"float": "ett tal", "integer": "ett heltal"}.get(getattr(getattr(param, "type", None), "name", ""))
+        text = f"ogiltigt värde för {names or 'ett argument'}" + (f": ska vara {kind}." if kind else ".")
+    elif "No such command" in exc.message:
+        text = f"det finns inget sådant kommando: {exc.message.split(chr(39))[1] if chr(39) in exc.message else ''}."
+    elif "requires an argument" in exc.message and "'" in exc.message:
+        text = f"{exc.message.split(chr(39))[1]} behöver ett värde."
+    elif "Got unexpected extra argument" in exc.message:
+        text = "för många argument."
+    else:
+        text = exc.message
+    return WrongUsage(text, ctx=exc.ctx)
+
+
 class PortalGroup(FlaskGroup):
     """The command group; a database that does not answer is a message, not a traceback."""
 
@@ -36,6 +70,10 @@ class PortalGroup(FlaskGroup):
 
         try:
             return super().invoke(ctx)
+        except WrongUsage:
+            raise
+        except click.UsageError as exc:
+            raise _swedish_usage(exc) from None
         except (ConfigError, SchemaBehind) as exc:
             raise Refused(str(exc)) from None
         except OperationalError:
@@ -207,27 +245,32 @@ def send_mail_command() -> None:
 
 
 @main.command("diagnose")
-@click.option("--role", required=True, help="Vem som frågar (guardian, teacher, …).")
-@click.option("--service", required=True, help="Tjänsten personen försökte logga in i.")
-@click.option("--symptom", required=True, help="Vad som hände.")
+@click.option("--role", required=True, help=f"Vem som frågar: {', '.join(ROLES)}.")
+@click.option("--service", required=True,
+              help=f"Tjänsten personen försökte logga in i: {', '.join(SERVICES)} (vilka som passar en roll "
+                   "står i felmeddelandet om de inte passar).")
+@click.option("--symptom", required=True, help=f"Vad som hände: {', '.join(SYMPTOMS)}.")
 @click.option("--school", "place", required=True,
-              help="Skolenhetskod, eller huvudmannens id för agency_eservice.")
+              help="Skolenhetskod (åtta siffror), eller huvudmannens id för agency_eservice.")
 @click.option("--identifier", required=True, help="E-post, personnummer, HSA-id eller användarnamn.")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Datum som kontrollerna räknar med (ÅÅÅÅ-MM-DD).")
+@click.option("--today", default=None, help="Datum som kontrollerna räknar med (ÅÅÅÅ-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Skriv ut ett JSON-objekt.")
 def diagnose_command(role: str, service: str, symptom: str, place: str, identifier: str,
-                     today: datetime | None, as_json: bool) -> None:
+                     today: str | None, as_json: bool) -> None:
     """Kör kontrollerna för en fråga. Skickar ingen e-post och sparar inget ärende."""
     import json
 
     from .diagnosis import QuestionRefused, run
     from .report import diagnosis_table
 
+    try:
+        day = datetime.strptime(today, "%Y-%m-%d").date() if today is not None else None
+    except ValueError:
+        raise Refused(f"--today ska vara ett datum som 2026-11-23 (ÅÅÅÅ-MM-DD), inte {(today or '')[:20]!r}") from None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     prepare(app)
     try:
-        outcome = run(role, service, symptom, place, identifier, today.date() if today else None)
+        outcome = run(role, service, symptom, place, identifier, day)
     except QuestionRefused as exc:
         raise Refused(str(exc)) from None
     if as_json:

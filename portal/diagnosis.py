@@ -67,6 +67,32 @@ def check_vocabulary(role: str, service: str, symptom: str) -> None:
             )
 
 
+def symptom_fits(role: str, service: str, symptom: str) -> bool:
+    """A symptom the public flow offers for the role and service, or one it offers for the role that
+    belongs to no single other service (duplicate_account, say); siths_failed belongs to agency_eservice."""
+    from .public.choices import SERVICE_SYMPTOMS, SYMPTOM_ROLES, symptoms_for
+
+    if symptom in symptoms_for(role, service):
+        return True
+    owners = [name for name, symptoms in SERVICE_SYMPTOMS.items() if symptom in symptoms]
+    return role in SYMPTOM_ROLES.get(symptom, {role}) and (len(owners) != 1 or owners[0] == service)
+
+
+def check_combination(role: str, service: str, symptom: str) -> None:
+    """A question that makes sense: a service the role uses and a symptom that fits it
+    (portal/public/choices.py). Refused in Swedish, listing what is allowed."""
+    from .public.choices import services_for
+
+    services = services_for(role)
+    if service not in services:
+        raise QuestionRefused(f"rollen {role} frågar inte om tjänsten {service}. Tjänster för {role}: "
+                              f"{', '.join(services)}")
+    if not symptom_fits(role, service, symptom):
+        allowed = [name for name in SYMPTOMS if symptom_fits(role, service, name)]
+        raise QuestionRefused(f"symptomet {symptom} finns inte för rollen {role} i tjänsten {service}. "
+                              f"Tillåtna symptom där: {', '.join(allowed)}")
+
+
 def question(role: str, service: str, symptom: str, place: str, today: dt.date | None = None) -> Question:
     check_vocabulary(role, service, symptom)
     day, now = moment(today)
@@ -107,6 +133,8 @@ def route_contact(diagnosis: Diagnosis, snap: Snapshot) -> ContactInfo | None:
 def run(role: str, service: str, symptom: str, place: str, identifier_text: str,
         today: dt.date | None = None) -> Outcome:
     """Diagnose one question against the directory. Sends nothing and stores nothing."""
+    check_vocabulary(role, service, symptom)
+    check_combination(role, service, symptom)
     q = question(role, service, symptom, place, today)
     return diagnose_question(q, identifier(identifier_text, q.today))
 
@@ -116,7 +144,10 @@ def diagnose_question(q: Question, ident: Identifier) -> Outcome:
     try:
         snap = directory.snapshot(q, ident)
     except directory.UnknownPlace:
-        what = "organisation" if q.service in ORGANISATION_SERVICES else "skola"
-        raise QuestionRefused(f"ingen sådan {what} (no such school): {q.place[:20]!r}") from None
+        if q.service in ORGANISATION_SERVICES:
+            raise QuestionRefused(f"det finns ingen huvudman med id {q.place[:20]!r} i katalogen. För tjänsten "
+                                  f"{q.service} anger --school huvudmannens id.") from None
+        raise QuestionRefused(f"det finns ingen skola med skolenhetskoden {q.place[:20]!r} i katalogen. "
+                              "Ange skolans åttasiffriga skolenhetskod.") from None
     result = diagnose(snap)
     return Outcome(snapshot=snap, diagnosis=result, contact=route_contact(result, snap))

@@ -144,8 +144,12 @@ def mask_value(value: str) -> str:
             user, _, host = netloc.rpartition("@")
             name = user.partition(":")[0]
             netloc = f"{name}:{MASK}@{host}"
-        query = urlencode([(k, MASK if any(s in k.lower() for s in SECRET_PARAMETERS) else v)
-                           for k, v in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        secret = [any(s in k.lower() for s in SECRET_PARAMETERS) for k, _ in pairs]
+        if netloc == parts.netloc and not any(secret):
+            return value  # nothing to hide: as given (memory:// stays memory://)
+        query = urlencode([(k, MASK if hide else v) for (k, v), hide in zip(pairs, secret, strict=True)],
+                          safe="*") if any(secret) else parts.query
         return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
     except ValueError:
         return MASK

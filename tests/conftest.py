@@ -53,6 +53,36 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line(f"Logs scanned for personal data: {len(LOG_COLLECTOR.lines)} lines, none found.")
 
 
+# The browser tests (tests/browser) drive Debian's chromium. Without it they stand aside, with one line at
+# the end of the run saying what to install, so a newcomer's `pytest` ends green; under CI (`CI` set,
+# as .ci/run is run, which installs chromium) they run and fail instead. TEST_CHROMIUM: another path,
+# for the test of this.
+CHROMIUM = Path(os.environ.get("TEST_CHROMIUM") or "/usr/bin/chromium")
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+MISSING_CHROMIUM = (f"the browser tests (tests/browser) need Debian's chromium at {CHROMIUM}: install it with "
+                    "`sudo apt-get install -y --no-install-recommends chromium fonts-noto-core` (fonts-noto-core: the Arabic "
+                    "and Ethiopic letters of the pages in Arabic, Persian and Tigrinya; never `playwright install`)")
+
+
+def chromium_present() -> bool:
+    return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
+
+
+def _browser_tests_stand_aside() -> bool:
+    return not chromium_present() and not os.environ.get("CI")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path == BROWSER_TESTS and _browser_tests_stand_aside():
+        return True
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _browser_tests_stand_aside():
+        terminalreporter.write_line(f"SKIPPED {MISSING_CHROMIUM}", yellow=True)
+
+
 POSTGRES_URL = os.environ.get("PORTAL_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
 

@@ -79,9 +79,7 @@ class ShapeGuard:
         for found in _LONE_SURROGATE.finditer(text):
             at = found.start("high") if found.group("high") else found.start("low")
             if start <= at < end:
-                raise ImportRefused(f"Filen innehåller ett ensamt surrogattecken ({found.group(0)[-6:].decode()}, "
-                                    f"omkring byte {self.raw.position - len(text) + at}): hälften av ett "
-                                    "UTF-16-par, som inte är ett tecken och inte går att spara.")
+                raise LoneSurrogate(found.group(0)[-6:].decode(), self.raw.position - len(text) + at)
 
     def _scan(self, data: bytes) -> None:
         if self.in_string:
@@ -156,6 +154,22 @@ class _Counted:
         self.count += 1
 
 
+class LoneSurrogate(Exception):
+    """An escape yajl would store as "?"; `resolve` names the line and column (the importer calls it, as
+    for MalformedJSON)."""
+
+    def __init__(self, escape: str, offset: int) -> None:
+        super().__init__(escape)
+        self.escape = escape
+        self.offset = offset
+
+    def resolve(self, source: Source) -> ImportRefused:
+        line, column = _line_and_column(source.reopen(), self.offset)
+        return ImportRefused(f"Filen innehåller ett ensamt surrogattecken ({self.escape}) på rad {line}, kolumn "
+                             f"{column} (byte {self.offset}): hälften av ett UTF-16-par, som inte är ett tecken och "
+                             "inte går att spara. Skriv tecknet som ett helt par eller ta bort det.")
+
+
 class Sink(Protocol):
     def send(self, record: Any) -> None: ...  # the next record of the list
 
@@ -172,6 +186,8 @@ class MalformedJSON(Exception):
         self.last = reader.last
 
     def resolve(self, source: Source) -> ImportRefused:
+        if isinstance(self.error, LoneSurrogate):
+            return self.error.resolve(source)
         head = source.reopen().read(1 << 16).lstrip(b" \t\r\n")
         if not head:
             return ImportRefused(f"{source.subject} är tom.")
@@ -197,6 +213,8 @@ def read_directory(reader: CountingReader, schema: Schema, sink_for: Callable[[s
         raise MalformedJSON(exc, reader) from None
     except TooDeep as exc:
         raise too_deep(None, exc) from None
+    except LoneSurrogate as exc:
+        raise MalformedJSON(exc, reader) from None
     error = schema.top_error(skeleton)
     if error is not None:
         path, text = error

@@ -7,7 +7,9 @@ import re
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, Form, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from checks.identifiers import is_email_address
 
 from ..public.forms import ChoiceField
 from ..signing import PortalForm as FlaskForm  # signs the CSRF token only when a page renders it
@@ -28,6 +30,18 @@ class PlainText:
             raise ValidationError(self.message)
 
 
+class EmailAddress:
+    """An address mail can reach, as email-validator reads it (checks.identifiers.is_email_address), not a
+    pattern of our own: a@b@c, a space or a domain without a dot is refused beside the field."""
+
+    def __init__(self, message: LazyString) -> None:
+        self.message = message
+
+    def __call__(self, _form: Form, field: Field) -> None:
+        if isinstance(field.data, str) and not is_email_address(field.data):
+            raise ValidationError(self.message)
+
+
 NO_CONTROL = _l("Texten innehåller tecken som inte går att spara. Skriv den igen utan dem.")
 
 
@@ -36,7 +50,7 @@ class SignInForm(FlaskForm):
         _l("Din e-postadress"),
         validators=[InputRequired(_l("Skriv din e-postadress.")), PlainText(NO_CONTROL),
                     Length(max=254, message=_l("Adressen är för lång. Skriv högst 254 tecken.")),
-                    Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Skriv en hel e-postadress, till exempel namn@skola.se."))],
+                    EmailAddress(_l("Skriv en hel e-postadress, till exempel namn@skola.se."))],
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
 

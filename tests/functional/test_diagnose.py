@@ -204,7 +204,7 @@ def test_an_unknown_school_is_refused(runner, load):
     load(healthy_guardian())
     result = diagnose(runner, school="99999999")
     assert result.exit_code == 1
-    assert "no such school" in result.stderr
+    assert "det finns ingen skola med skolenhetskoden '99999999' i katalogen" in result.stderr
 
 
 @pytest.mark.parametrize("identifier", ["19800101-1235", "800230-1234", "", " ", "a\x00b", "x" * 10_000])

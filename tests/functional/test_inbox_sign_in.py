@@ -295,7 +295,7 @@ def test_the_sign_in_post_is_limited_per_client_address(app, directory):
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "inte-en-adress", "a@b@c", "x" * 250 + "@exempel.se", "exp\x00@exempelby.se",
-                                   "exp\x07@exempelby.se"])
+                                   "exp\x07@exempelby.se", "exp@exempelby", "exp @exempelby.se", "exp@exempelby..se"])
 def test_a_malformed_address_gets_a_message_beside_the_field(client, directory, typed):
     response = ask_for_link(client, typed)
     assert response.status_code == 200

@@ -166,6 +166,8 @@ def test_the_staff_cookie_follows_the_base_url_unless_set(env):
     ("redis://:pw@cache:6379/0", "redis://:********@cache:6379/0"),
     ("https://api.example.se/v1?token=abc&x=1", "https://api.example.se/v1?token=********&x=1"),
     ("outbox:", "outbox:"),
+    ("memory://", "memory://"),
+    ("redis://cache:6379/0?ssl_cert_reqs=none", "redis://cache:6379/0?ssl_cert_reqs=none"),
 ])
 def test_urls_lose_their_passwords_and_tokens(given, shown):
     assert mask_value(given) == shown
