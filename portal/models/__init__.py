@@ -18,11 +18,13 @@ from .directory import (
     School,
 )
 from .portal_state import PortalPassword, SignInRequest, SpentToken, StaffSession
+from .statistics import CaseCount
 
 __all__ = [
     "DIRECTORY_TABLES",
     "Account",
     "Case",
+    "CaseCount",
     "CaseEvent",
     "CaseFinding",
     "Job",
