@@ -20,7 +20,7 @@ import portal
 from ..extensions import db
 from ..models import Account, PortalPassword
 from .errors import ImportRefused
-from .loader import Loader, StoreFailed, directory_tables
+from .loader import Loader, StoreFailed, directory_tables, emptying
 from .progress import NoProgress, Progress
 from .reader import MalformedJSON
 from .references import check_references, find_nul, find_store_problem
@@ -137,7 +137,7 @@ def import_demo() -> ImportResult:
 
 def _empty_directory(connection: Connection) -> None:
     for table in reversed(directory_tables()):
-        connection.execute(delete(table))
+        connection.execute(emptying(table))
 
 
 def _settle_portal_passwords(connection: Connection) -> int:
