@@ -65,6 +65,7 @@ def fill(maker: CaseMaker, n: int, checks: list[str], rng: random.Random) -> flo
     while done < n:
         cases, _findings, _events = maker.rows(min(BATCH, n - done))
         for case in cases:
+            case["reference"] = f"S{case['id']:07d}"  # 40 random bits collide within a million
             case["self_service"] = rng.random() < 0.3
             failed = rng.sample(checks, rng.choice((0, 1, 1, 2, 2, 3)))
             day = statistics.stockholm_day(case["created_at"])
