@@ -70,14 +70,16 @@ def metrics(self_service: bool, failed: Iterable[str]) -> Counter[str]:
     return counted
 
 
-def add(case: CaseShape, deltas: Counter[str]) -> None:
-    """Add `deltas` (metric -> change, negative to take back) to the case's rows."""
-    day = stockholm_day(case.created_at)
-    rows = sorted(
-        (level, key, day, case.service, organisation, metric, n)
-        for level, key, organisation in _cells(case)
-        for metric, n in deltas.items() if n
-    )
+def add(case: CaseShape, deltas: Counter[str], *more: tuple[CaseShape, Counter[str]]) -> None:
+    """Add `deltas` (metric -> change, negative to take back) to the case's rows; `more` pairs in the
+    same statement (a case's earlier count taken back, where it was counted then)."""
+    summed: Counter[tuple[str, str, dt.date, str, str, str]] = Counter()
+    for shape, changes in ((case, deltas), *more):
+        day = stockholm_day(shape.created_at)
+        for level, key, organisation in _cells(shape):
+            for metric, n in changes.items():
+                summed[(level, key, day, shape.service, organisation, metric)] += n
+    rows = sorted((*cell, n) for cell, n in summed.items() if n)
     upsert([dict(zip((*_KEYS, "n"), row, strict=True)) for row in rows])
 
 

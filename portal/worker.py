@@ -134,14 +134,15 @@ def process(job: Job) -> None:
 def _count(case: Case, result: Diagnosis, organisation: str) -> None:
     """The statistics (portal/statistics.py): this diagnosis counted, a previous one of the same case
     (a second job for it) taken back first. Called before the case's fields are overwritten."""
+    earlier: list[tuple[statistics.CaseShape, Counter[str]]] = []
     if case.matched is not None:  # diagnosed before: its stored findings are counted
         before = db.session.scalars(select(CaseFinding.check).where(CaseFinding.case_id == case.id,
                                                                     CaseFinding.outcome == "fail"))
         taken_back = statistics.metrics(case.self_service, before)
-        statistics.add(statistics.CaseShape(case.created_at, case.place, case.organisation_id, case.service),
-                       Counter({metric: -n for metric, n in taken_back.items()}))
+        earlier.append((statistics.CaseShape(case.created_at, case.place, case.organisation_id, case.service),
+                        Counter({metric: -n for metric, n in taken_back.items()})))
     counted = statistics.metrics(result.self_service, (f.check for f in result.findings if f.outcome == "fail"))
-    statistics.add(statistics.CaseShape(case.created_at, case.place, organisation, case.service), counted)
+    statistics.add(statistics.CaseShape(case.created_at, case.place, organisation, case.service), counted, *earlier)
 
 
 def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None, *,

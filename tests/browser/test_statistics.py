@@ -17,7 +17,14 @@ from playwright.sync_api import Page, expect
 from portal.worker import process_queue
 
 from ..functional.flow import walk
-from ..functional.inbox_flow import BJORKHAGA, EXP_BJORKHAGA, SOLVIK, ask_for_link, build_directory, sign_in_link
+from ..functional.inbox_flow import (
+    BJORKHAGA,
+    EXP_BJORKHAGA,
+    SOLVIK,
+    ask_for_link,
+    build_directory,
+    sign_in_link,
+)
 from .conftest import PageFactory, served_portal
 from .flow import check_axe, no_horizontal_scroll, screenshot, submits
 
