@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, and_, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Table, and_, false, func, not_, null, or_, select, true, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checks.vocab import ORGANISATION_SERVICES
@@ -33,6 +33,7 @@ from .models import CaseCount
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 CASES, SELF_SERVICE, RESOLVED, FAIL = "cases", "self_service", "resolved", "fail:"
+DAILY = (CASES, SELF_SERVICE, RESOLVED)  # counted per day for the weeks; the checks' only in total
 _KEYS = ("level", "key", "day", "service", "organisation_id", "metric")
 
 
@@ -52,7 +53,7 @@ class CaseShape:
     service: str
 
 
-def _cells(case: CaseShape) -> list[tuple[str, str, str]]:
+def cells(case: CaseShape) -> list[tuple[str, str, str]]:
     """(level, key, organisation) of the rows a case counts in."""
     organisation = case.organisation or ""
     cells = [("org", organisation, organisation), ("all", "", "")]
@@ -76,7 +77,7 @@ def add(case: CaseShape, deltas: Counter[str], *more: tuple[CaseShape, Counter[s
     summed: Counter[tuple[str, str, dt.date, str, str, str]] = Counter()
     for shape, changes in ((case, deltas), *more):
         day = stockholm_day(shape.created_at)
-        for level, key, organisation in _cells(shape):
+        for level, key, organisation in cells(shape):
             for metric, n in changes.items():
                 summed[(level, key, day, shape.service, organisation, metric)] += n
     rows = sorted((*cell, n) for cell, n in summed.items() if n)
@@ -151,18 +152,23 @@ class Figures:
 
 def figures(scopes: Iterable[Scope], first: dt.date, last: dt.date, catalogue: list[str]) -> Figures:
     """The counts of the cases in scope created from `first` to `last` (Stockholm days, both included).
-    One statement. `catalogue`: the check ids in catalogue order (ties among failed checks)."""
+    One statement: the cases, self-served and resolved per day (for the weeks), each check's total. `catalogue`: the check ids in catalogue order (ties among failed checks)."""
     c = CaseCount.__table__.c
-    stmt = (select(c.day, c.metric, func.sum(c.n).label("n"))
-            .where(c.day >= first, c.day <= last, where(scopes))
-            .group_by(c.day, c.metric))
+    scoped = (c.day >= first, c.day <= last, where(scopes))
+    totals_by_day = (select(c.day, c.metric, func.sum(c.n).label("n"))
+                     .where(*scoped, c.metric.in_(DAILY)).group_by(c.day, c.metric))
+    checks = (select(null().label("day"), c.metric, func.sum(c.n).label("n"))
+              .where(*scoped, c.metric.not_in(DAILY)).group_by(c.metric))
+    both = union_all(totals_by_day, checks).subquery()
+    stmt = select(both.c.day, both.c.metric, both.c.n)
     totals: Counter[str] = Counter()
     per_week: dict[tuple[int, int], Counter[str]] = {}
     for day, metric, n in db.session.execute(stmt):
         n = int(n or 0)
         totals[metric] += n
-        iso = day.isocalendar()
-        per_week.setdefault((iso.year, iso.week), Counter())[metric] += n
+        if day is not None:
+            iso = (day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])).isocalendar()
+            per_week.setdefault((iso.year, iso.week), Counter())[metric] += n
     order = {check: i for i, check in enumerate(catalogue)}
     failed = sorted(((m.removeprefix(FAIL), n) for m, n in totals.items() if m.startswith(FAIL) and n > 0),
                     key=lambda item: (-item[1], order.get(item[0], len(order)), item[0]))
