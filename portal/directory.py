@@ -104,8 +104,10 @@ def place(service: str, code: str) -> tuple[OrganisationInfo, SchoolInfo | None]
 
 
 def notices_for(service: str, school: str | None, organisation: str) -> tuple[NoticeInfo, ...]:
-    """Notices whose every named scope matches the case (active or not: the checks decide)."""
+    """Notices whose every named scope matches the case (active or not: the checks decide; withdrawn
+    ones from the inbox never)."""
     stmt = select(Notice.__table__).where(
+        Notice.withdrawn_at.is_(None),
         or_(Notice.service.is_(None), Notice.service == service),
         or_(Notice.school_code.is_(None), Notice.school_code == school),
         or_(Notice.organisation_id.is_(None), Notice.organisation_id == organisation),

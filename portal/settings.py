@@ -31,6 +31,7 @@ FEATURES: tuple[str, ...] = (
     "portal.inbox.sessions",
     "portal.operations",
     "portal.sources.ss12000.config",
+    "portal.inbox.oidc",
 )
 
 Reader = Callable[[Mapping[str, str]], dict[str, Any]]

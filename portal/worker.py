@@ -13,15 +13,16 @@ import datetime as dt
 import logging
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from checks.engine import EXTERNAL_CHECK
+from checks.engine import EXTERNAL_CHECK, Diagnosis
 from checks.identifiers import Identifier
 
-from . import diagnosis, stopping
+from . import diagnosis, statistics, stopping
 from .extensions import db
 from .mail.delivery import DeliveryRun, deliver
 from .models import Case, CaseEvent, CaseFinding, Job, OutboxMessage
@@ -101,6 +102,7 @@ def process(job: Job) -> None:
     outcome = diagnosis.diagnose_question(question, Identifier(kind, value))
     result, snap = outcome.diagnosis, outcome.snapshot
 
+    _count(case, result, snap.organisation.id)
     db.session.execute(delete(CaseFinding).where(CaseFinding.case_id == case.id))
     db.session.add_all(
         CaseFinding(case_id=case.id, position=i, check=f.check, outcome=f.outcome, visibility=f.visibility,
@@ -132,6 +134,20 @@ def process(job: Job) -> None:
     job.typed_email = None
     job.status = "done"
     db.session.commit()
+
+
+def _count(case: Case, result: Diagnosis, organisation: str) -> None:
+    """The statistics (portal/statistics.py): this diagnosis counted, a previous one of the same case
+    (a second job for it) taken back first. Called before the case's fields are overwritten."""
+    earlier: list[tuple[statistics.CaseShape, Counter[str]]] = []
+    if case.matched is not None:  # diagnosed before: its stored findings are counted
+        before = db.session.scalars(select(CaseFinding.check).where(CaseFinding.case_id == case.id,
+                                                                    CaseFinding.outcome == "fail"))
+        taken_back = statistics.metrics(case.self_service, before)
+        earlier.append((statistics.CaseShape(case.created_at, case.place, case.organisation_id, case.service),
+                        Counter({metric: -n for metric, n in taken_back.items()})))
+    counted = statistics.metrics(result.self_service, (f.check for f in result.findings if f.outcome == "fail"))
+    statistics.add(statistics.CaseShape(case.created_at, case.place, organisation, case.service), counted, *earlier)
 
 
 def messages(case: Case, outcome: diagnosis.Outcome, typed_email: str | None, *,

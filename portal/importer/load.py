@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, exists, text
 from ..extensions import db
 from ..models import Account, PortalPassword
 from .errors import ImportRefused
-from .loader import Loader, directory_tables
+from .loader import Loader, directory_tables, emptying
 from .progress import Progress
 from .references import check_references
 from .result import ImportResult
@@ -86,7 +86,7 @@ def _refresh_statistics() -> None:
 
 def _empty_directory(connection: Connection) -> None:
     for table in reversed(directory_tables()):
-        connection.execute(delete(table))
+        connection.execute(emptying(table))
 
 
 def _settle_portal_passwords(connection: Connection) -> int:

@@ -9,7 +9,7 @@ from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Table, insert
+from sqlalchemy import Boolean, Connection, Delete, Table, delete, insert
 from sqlalchemy.exc import DataError, IntegrityError
 
 from ..models import DIRECTORY_TABLES
@@ -43,6 +43,15 @@ TABLE_LIST = {
 
 def directory_tables() -> list[Table]:
     return [model.__table__ for model in DIRECTORY_TABLES]  # type: ignore[attr-defined]
+
+
+def emptying(table: Table) -> Delete:
+    """The statement that empties a directory table before a file or a sync is loaded into it. Notices
+    published from the staff inbox (origin "inbox", portal/notices.py) stay: the load replaces only
+    the notices that came from a file or a sync."""
+    if "origin" in table.c:
+        return delete(table).where(table.c.origin == "file")
+    return delete(table)
 
 
 class StoreFailed(Exception):

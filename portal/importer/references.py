@@ -61,6 +61,12 @@ _LABEL_COLUMN = {
 }
 
 
+def _from_the_file(table: Table) -> list[Any]:
+    """Only the rows the file brought: a notice published from the inbox (kept through imports) may
+    name a school that has since left the directory."""
+    return [table.c.origin == "file"] if "origin" in table.c else []
+
+
 def check_references(connection: Connection) -> None:
     """Raise ImportRefused naming the first record (by index) that points to nothing."""
     for list_name, column, field, (target, noun) in REFERENCES:
@@ -68,7 +74,7 @@ def check_references(connection: Connection) -> None:
         labels = [table.c[_LABEL_COLUMN[table.name]]] if table.name in _LABEL_COLUMN else []
         query = (
             select(table.c.src, column, *labels)
-            .where(column.is_not(None), ~exists().where(target == column))
+            .where(column.is_not(None), ~exists().where(target == column), *_from_the_file(table))
             .order_by(table.c.src)
             .limit(1)
         )

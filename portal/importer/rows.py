@@ -153,7 +153,7 @@ class RowBuilder:
         self.add["notices"]({
             "id": r["id"], "src": src, "text": r["text"], "service": r.get("service"),
             "school_code": r.get("school"), "organisation_id": r.get("organisation"),
-            "starts_at": _instant(r, src, "from"), "ends_at": _instant(r, src, "to"),
+            "starts_at": _instant(r, src, "from"), "ends_at": _instant(r, src, "to"), "origin": "file",
         })
 
 

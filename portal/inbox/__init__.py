@@ -16,7 +16,8 @@ bp = Blueprint("inbox", __name__, url_prefix="/inkorg")
 
 
 def init_app(app: Flask) -> None:
-    from . import mail, sessions, signin, views  # noqa: F401  (routes and mail builders register)
+    from . import driftstorning, mail, oidc, sessions, signin, statistik, views  # noqa: F401  (routes and mail builders register)
 
     sessions.init_app(app)
+    oidc.init_app(app)
     app.register_blueprint(bp)

@@ -12,7 +12,7 @@ from flask import current_app
 from checks.routing import ContactInfo, resolve_contact
 from checks.vocab import CONTACT_KINDS, ORGANISATION_SERVICES
 
-from .. import diagnosis, directory
+from .. import diagnosis, directory, statistics
 from ..extensions import db
 from ..models import Case, CaseEvent, OutboxMessage
 from ..models.cases import utcnow
@@ -42,6 +42,7 @@ def resolve(case: Case, who: Identity, message: str) -> bool:
         db.session.add(OutboxMessage(case_id=case.id, template="case_resolved", to_address=address,
                                      context={"reference": case.reference, "message": message}))
     case.status = "resolved"
+    statistics.count_resolved(case.created_at, case.place, case.organisation_id, case.service)
     _record(case, who, "resolved", "message" if address is not None else None)
     db.session.commit()
     return address is not None

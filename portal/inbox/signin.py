@@ -24,7 +24,8 @@ from ..mail.status import masked_address
 from . import auth, bp, sessions
 from .forms import ConfirmForm, SignInForm, SignOutForm
 
-OPEN_ENDPOINTS = {"inbox.sign_in", "inbox.sent", "inbox.link", "inbox.confirm", "inbox.signed_out"}
+OPEN_ENDPOINTS = {"inbox.sign_in", "inbox.sent", "inbox.link", "inbox.confirm", "inbox.signed_out",
+                  "inbox.oidc_start", "inbox.oidc_callback"}
 LINK_KEY = "inkorg_link"
 
 

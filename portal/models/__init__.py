@@ -19,11 +19,13 @@ from .directory import (
 )
 from .portal_state import PortalPassword, SignInRequest, SpentToken, StaffSession
 from .ss12000 import Ss12000Record, SyncState
+from .statistics import CaseCount
 
 __all__ = [
     "DIRECTORY_TABLES",
     "Account",
     "Case",
+    "CaseCount",
     "CaseEvent",
     "CaseFinding",
     "Job",

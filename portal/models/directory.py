@@ -199,6 +199,16 @@ class Notice(db.Model):  # type: ignore[name-defined]
     organisation_id: Mapped[str | None] = mapped_column(ID)
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     ends_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # "file": from an import file or a sync, replaced by the next one; "inbox": published by a contact
+    # (portal/notices.py), kept through imports and syncs
+    origin: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
+    # who did what, as the directory named them when they acted (inbox notices only)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_by_name: Mapped[str | None] = mapped_column(Text)
+    published_by_email: Mapped[str | None] = mapped_column(String(254))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by_name: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_email: Mapped[str | None] = mapped_column(String(254))
 
 
 # In the order an import empties and fills them.

@@ -45,7 +45,7 @@ class StaffSession(db.Model):  # type: ignore[name-defined]
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the random id
     email_key: Mapped[str] = mapped_column(String(254))
     fingerprint: Mapped[str] = mapped_column(String(64))
-    method: Mapped[str] = mapped_column(String(16))  # "link" (e-mail); an OIDC sign-in would add its own
+    method: Mapped[str] = mapped_column(String(16))  # "link" (e-mail) or "oidc" (portal/inbox/oidc.py)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
 

@@ -23,6 +23,8 @@ from typing import Any
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from portal.logs import RequestHandler  # quiet: no request lines (they would hold tokens and states)
+
 RESOURCES = ("organisations", "persons", "duties", "groups", "activities")
 CLIENT_ID, CLIENT_SECRET = "portal", "s3cret"
 
@@ -202,7 +204,8 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 @contextmanager
 def serve(fake: Fake, ssl_context: ssl.SSLContext | None = None) -> Iterator[Fake]:
-    server = make_server("127.0.0.1", 0, fake, threaded=True, ssl_context=ssl_context)
+    server = make_server("127.0.0.1", 0, fake, threaded=True, ssl_context=ssl_context,
+                         request_handler=RequestHandler)
     scheme = "https" if ssl_context else "http"
     fake.url = f"{scheme}://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -207,8 +207,8 @@ def test_a_page_of_the_list_costs_the_same_statements_at_3_and_at_60_cases(app, 
     many_case = _statements(app, client, f"/inkorg/arenden/{refs[0]}")
     assert len(few_list) == len(many_list) == 5  # session, contact rows, schools, open count, rows
     # session, contact rows, case, findings, account, its first address, history, undelivered mail,
-    # the contacts the case could be passed on to
-    assert len(few_case) == len(many_case) == 9
+    # the contacts the case could be passed on to, the disruption notices active at its place
+    assert len(few_case) == len(many_case) == 10
 
 
 def test_the_scope_clause_in_sql_agrees_with_the_rule_for_every_kind_of_case(app, directory):

@@ -65,9 +65,15 @@ EXAMPLES = {
     "PORTAL_SS12000_TIMEOUT": "5",
     "PORTAL_SS12000_PAGE_SIZE": "200",
     "PORTAL_SS12000_SETTINGS": "{tmp}/ca.pem",
+    "PORTAL_OIDC_ISSUER": "https://login.exempelby.se",
+    "PORTAL_OIDC_CLIENT_ID": "inloggningshjalpen-inkorg",
+    "PORTAL_OIDC_CLIENT_SECRET": "oidc-klienthemlighet",
+    "PORTAL_OIDC_EMAIL_CLAIM": "upn",
 }
 
 BAD = [
+    ("PORTAL_OIDC_ISSUER", "login.exempelby.se"), ("PORTAL_OIDC_ISSUER", "http://login.exempelby.se"),
+    ("PORTAL_OIDC_CLIENT_ID", "inkorgen"),
     ("PORTAL_SS12000_URL", "api.exempelby.se"), ("PORTAL_SS12000_SERVICES", "skolplattform"),
     ("PORTAL_SS12000_INTERVAL", "en timme"), ("PORTAL_SS12000_TIMEOUT", "0"), ("PORTAL_SS12000_PAGE_SIZE", "0"),
     ("PORTAL_SS12000_CA_FILE", "/finns/inte.pem"), ("PORTAL_SS12000_SETTINGS", "/finns/inte.json"), ("PORTAL_SS12000_TOKEN_URL", "ftp://idp"),
@@ -113,6 +119,10 @@ def test_every_variable_the_readme_names_is_read_by_a_feature_of_the_portal():
 COMPANIONS = {
     "PORTAL_SS12000_CLIENT_KEY": ("PORTAL_SS12000_CLIENT_CERT",),
     "PORTAL_SS12000_TOKEN_URL": ("PORTAL_SS12000_CLIENT_ID", "PORTAL_SS12000_CLIENT_SECRET"),
+    "PORTAL_OIDC_ISSUER": ("PORTAL_OIDC_CLIENT_ID",),
+    "PORTAL_OIDC_CLIENT_ID": ("PORTAL_OIDC_ISSUER",),
+    "PORTAL_OIDC_CLIENT_SECRET": ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID"),
+    "PORTAL_OIDC_EMAIL_CLAIM": ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID"),
 }
 
 
@@ -185,7 +195,7 @@ def test_portal_check_lists_the_effective_configuration_with_secrets_masked(env,
     assert result.exit_code == 0, result.output
     for name in EXAMPLES:
         assert name in result.output
-    for secret in ("from-the-secret-store", "hemligt", "p%40ss", "redispass", "klienthemlighet", "scrape-token"):
+    for secret in ("from-the-secret-store", "hemligt", "p%40ss", "redispass", "klienthemlighet", "scrape-token", "oidc-klienthemlighet"):
         assert secret not in result.output
     assert "PORTAL_STAFF_IDLE_MINUTES" in result.output and "  5" in result.output
     assert "postgresql+psycopg://portal:********@db/portal" in result.output
