@@ -40,7 +40,7 @@ def resolve(case: Case, who: Identity, message: str) -> bool:
     address = message_address(case) if message else None
     if address is not None:
         db.session.add(OutboxMessage(case_id=case.id, template="case_resolved", to_address=address,
-                                     context={"reference": case.reference, "message": message}))
+                                     context={"reference": case.reference, "message": message, "by": who.name}))
     case.status = "resolved"
     _record(case, who, "resolved", "message" if address is not None else None)
     db.session.commit()
@@ -73,9 +73,9 @@ def reachable_kinds(case: Case) -> set[str]:
                                service=case.service, fallback=fallback) is not None}
 
 
-def pass_on(case: Case, who: Identity, kind: str) -> ContactInfo | None:
-    """Route the case to the contact of another kind and tell them; None (nothing changed) when
-    no contact of that kind reaches the case."""
+def pass_on(case: Case, who: Identity, kind: str, reason: str = "") -> ContactInfo | None:
+    """Route the case to the contact of another kind and tell them (who passed it on, and why when a
+    reason is given); None (nothing changed) when no contact of that kind reaches the case."""
     contact = contact_for_kind(case, kind)
     if contact is None:
         return None
@@ -85,9 +85,10 @@ def pass_on(case: Case, who: Identity, kind: str) -> ContactInfo | None:
     case.route_email = contact.email
     case.status = "passed_on"
     db.session.add(OutboxMessage(case_id=case.id, template="contact_notification", to_address=contact.email,
-                                 context={"reference": case.reference, "kind": kind}))
-    _record(case, who, "passed_on", json.dumps({"from": before, "to": kind, "name": contact.name},
-                                                ensure_ascii=False))
+                                 context={"reference": case.reference, "kind": kind, "passed_by": who.name,
+                                          "reason": reason}))
+    moved = {"from": before, "to": kind, "name": contact.name, **({"reason": reason} if reason else {})}
+    _record(case, who, "passed_on", json.dumps(moved, ensure_ascii=False))
     db.session.commit()
     return contact
 

@@ -249,7 +249,7 @@ def test_passing_on_re_routes_notifies_the_new_contact_and_leaves_the_old_inbox(
     assert (case["route_kind"], case["route_name"], case["route_email"], case["status"]) == (
         "municipal_it", IT_KOMMUN[1], IT_KOMMUN[2], "passed_on")
     (note,) = outbox(app, "contact_notification")
-    assert note.to_address == IT_KOMMUN[2] and note.context == {"reference": ref, "kind": "municipal_it"}
+    assert note.to_address == IT_KOMMUN[2] and note.context == {"reference": ref, "kind": "municipal_it", "passed_by": "Expeditionen Björkhaga", "reason": ""}
     moved = events(app, ref)[-1]
     assert moved.action == "passed_on" and moved.actor_name == EXP_BJORKHAGA[1]
     assert json.loads(moved.detail) == {"from": "school_admin", "to": "municipal_it", "name": IT_KOMMUN[1]}

@@ -114,8 +114,8 @@ def messages_all():
 
 
 HELPED = "Ärendet har gått till skolans administratör (Expeditionen), som hör av sig till dig."
-NO_CONTACT = ("Det här kan du inte ordna själv: det är huvudmannens IT-support som kan hjälpa dig. Vi har inte "
-              "kunnat skicka ärendet dit, så kontakta skolan.")  # the directory has no such contact
+NO_CONTACT = ("Det här kan du inte ordna själv: det är huvudmannens IT-support som kan hjälpa dig. Vi kunde inte "
+              "skicka ärendet dit, så kontakta dem själv.")  # the directory has no such contact
 ROUTED = [
     ("locked@exempel.se", "Ditt konto är spärrat för säkerhets skull", HELPED),
     ("inactive@exempel.se", "Ditt konto är inte aktivt just nu", HELPED),
