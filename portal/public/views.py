@@ -41,7 +41,7 @@ QUESTIONS = {"role": _l("Vem är du?"), "service": _l("Vad försökte du logga i
 MAX_RESULTS = 10
 # whom a person in each role asks when no mail comes (result page; the same for everyone in the role)
 WHO_HELPS = {"guardian": _l("skolan"), "student": _l("skolan"), "mentor": _l("skolan"), "teacher": _l("skolan"),
-             "exam_admin": _l("rektorn"), "eservice_user": _l("kommunens administratör för e-tjänsten"),
+             "exam_admin": _l("rektorn"), "eservice_user": _l("kommunens IT-support"),
              "eservice_admin": _l("myndighetens support för e-tjänsten")}
 SUMMARY_QUESTIONS = {"role": _l("Du är"), "service": _l("Tjänst"), "symptom": _l("Problem")}
 
