@@ -9,6 +9,7 @@ import json
 
 from flask import current_app
 
+from checks import CATALOGUE, default_route
 from checks.routing import ContactInfo, resolve_contact
 from checks.vocab import CONTACT_KINDS, ORGANISATION_SERVICES
 
@@ -60,6 +61,18 @@ def contact_for_kind(case: Case, kind: str) -> ContactInfo | None:
 def _school(case: Case) -> str | None:
     """The case's school code; None for an organisation's own service (its place is the organisation)."""
     return None if case.service in ORGANISATION_SERVICES else case.place
+
+
+def fitting_kinds(case: Case) -> set[str]:
+    """The contact kinds that can help with the case: those its role, service and symptom's checks
+    route to, the role's default, and a school's rector (an e-service administrator never fits a
+    guardian's case)."""
+    kinds = {default_route(case.role, case.service)}
+    if case.service not in ORGANISATION_SERVICES:
+        kinds.add("rector")
+    kinds.update(c.on_fail for c in CATALOGUE
+                 if c.on_fail in CONTACT_KINDS and c.applies(case.role, case.service, case.symptom))
+    return kinds
 
 
 def reachable_kinds(case: Case) -> set[str]:
