@@ -57,11 +57,15 @@ NOT_LISTED = {"notice.active_disruption", "account.password_reset"}
 def findings_texts(case_id: int) -> list[str]:
     """The person's texts of the case's failing and advice findings, in catalogue order."""
     rows = db.session.execute(
-        select(CaseFinding.check).where(CaseFinding.case_id == case_id,
-                                        CaseFinding.outcome.in_(("fail", "advice")))
+        select(CaseFinding.check, CaseFinding.outcome, CaseFinding.visibility)
+        .where(CaseFinding.case_id == case_id, CaseFinding.outcome.in_(("fail", "advice")))
         .order_by(CaseFinding.position)
-    ).scalars()
-    return [BY_ID[check].texts.user for check in rows if check in BY_ID and check not in NOT_LISTED]
+    ).all()
+    if any(r.outcome == "fail" and r.visibility == "public" for r in rows):
+        # a setting that stops everyone (no agreement, guardian login off) explains the failure: advice
+        # that assumes a login could work ("try another computer") would contradict it
+        rows = [r for r in rows if r.outcome == "fail"]
+    return [BY_ID[r.check].texts.user for r in rows if r.check in BY_ID and r.check not in NOT_LISTED]
 
 
 @context_builder("personal_findings")
