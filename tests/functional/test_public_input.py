@@ -186,7 +186,6 @@ def cases(app) -> int:
 # -- every field, every kind of bad value -----------------------------------------------------------
 
 BAD_CHOICES = [
-    pytest.param("", id="empty"),
     pytest.param(LONG, id="10000-characters"),
     pytest.param(CONTROL, id="control-characters"),
     pytest.param(HTML, id="html"),
@@ -295,7 +294,6 @@ def test_restarting_or_a_step_with_unknown_fields_of_every_kind_is_harmless(clie
 # -- the school search -------------------------------------------------------------------------------
 
 SEARCHES = [
-    pytest.param("", id="empty"),
     pytest.param(LONG, id="10000-characters"),
     pytest.param(CONTROL, id="control-characters"),
     pytest.param(HTML, id="html"),
@@ -304,6 +302,22 @@ SEARCHES = [
     pytest.param([HTML, SCHOOL], id="two-values-the-first-bad"),
     pytest.param("%FF%FE", id="percent-encoded-not-utf8"),
 ]
+
+
+@pytest.mark.parametrize("q", ["", "   "])
+def test_an_empty_search_says_what_to_type(client, directory, q):
+    answer_until(client, "/hjalp/skola")
+    page = assert_clean(client.get("/hjalp/skola", query_string={"q": q}))
+    assert "Skriv skolans namn, eller en del av det, eller skolenhetskoden." in visible(page)
+    assert NO_HITS not in visible(page)
+    assert 'aria-invalid="true"' in page
+
+
+@pytest.mark.parametrize("q", ["bjorkhaga", "BJÖRKHAGA", "björkhagaskolan", "Bjorkhagaskolan"])
+def test_a_school_is_found_without_diacritics_and_whatever_the_case(client, directory, q):
+    answer_until(client, "/hjalp/skola")
+    page = assert_clean(client.get("/hjalp/skola", query_string={"q": q}))
+    assert "Björkhagaskolan (11111111)" in visible(page)
 
 
 @pytest.mark.parametrize("q", SEARCHES)
@@ -342,7 +356,6 @@ def test_a_search_query_that_is_not_utf8_gets_a_clean_swedish_400(client, direct
 # -- a link with answers -----------------------------------------------------------------------------
 
 JUNK = [
-    pytest.param("", id="empty"),
     pytest.param(LONG, id="10000-characters"),
     pytest.param(CONTROL, id="control-characters"),
     pytest.param(HTML, id="html"),
