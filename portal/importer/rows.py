@@ -20,6 +20,7 @@ from checks.identifiers import (
     normalise_personnummer,
 )
 
+from ..search_key import search_key
 from .errors import refused
 from .schema import parse_date_time
 
@@ -65,7 +66,7 @@ class RowBuilder:
     def schools(self, r: dict[str, Any], src: int) -> None:
         name = r["name"]
         self.add["schools"]({
-            "code": r["code"], "src": src, "name": name, "name_search": name.lower(),
+            "code": r["code"], "src": src, "name": name, "name_search": search_key(name),
             "organisation_id": r["organisation"], "municipality": r.get("municipality"),
             "guardian_login": r.get("guardian_login", False), "bankid_login": r.get("bankid_login", False),
             "account_management": r.get("account_management"), "tenant": r.get("tenant"),

@@ -9,6 +9,7 @@ import json
 
 from flask import current_app
 
+from checks import CATALOGUE, default_route
 from checks.routing import ContactInfo, resolve_contact
 from checks.vocab import CONTACT_KINDS, ORGANISATION_SERVICES
 
@@ -40,7 +41,7 @@ def resolve(case: Case, who: Identity, message: str) -> bool:
     address = message_address(case) if message else None
     if address is not None:
         db.session.add(OutboxMessage(case_id=case.id, template="case_resolved", to_address=address,
-                                     context={"reference": case.reference, "message": message}))
+                                     context={"reference": case.reference, "message": message, "by": who.name}))
     case.status = "resolved"
     _record(case, who, "resolved", "message" if address is not None else None)
     db.session.commit()
@@ -62,6 +63,18 @@ def _school(case: Case) -> str | None:
     return None if case.service in ORGANISATION_SERVICES else case.place
 
 
+def fitting_kinds(case: Case) -> set[str]:
+    """The contact kinds that can help with the case: those its role, service and symptom's checks
+    route to, the role's default, and a school's rector (an e-service administrator never fits a
+    guardian's case)."""
+    kinds = {default_route(case.role, case.service)}
+    if case.service not in ORGANISATION_SERVICES:
+        kinds.add("rector")
+    kinds.update(c.on_fail for c in CATALOGUE
+                 if c.on_fail in CONTACT_KINDS and c.applies(case.role, case.service, case.symptom))
+    return kinds
+
+
 def reachable_kinds(case: Case) -> set[str]:
     """The contact kinds the case could be passed on to: those routing rule 4 resolves to someone for
     its school, organisation and service (the configured fallback included). One statement."""
@@ -73,9 +86,9 @@ def reachable_kinds(case: Case) -> set[str]:
                                service=case.service, fallback=fallback) is not None}
 
 
-def pass_on(case: Case, who: Identity, kind: str) -> ContactInfo | None:
-    """Route the case to the contact of another kind and tell them; None (nothing changed) when
-    no contact of that kind reaches the case."""
+def pass_on(case: Case, who: Identity, kind: str, reason: str = "") -> ContactInfo | None:
+    """Route the case to the contact of another kind and tell them (who passed it on, and why when a
+    reason is given); None (nothing changed) when no contact of that kind reaches the case."""
     contact = contact_for_kind(case, kind)
     if contact is None:
         return None
@@ -85,9 +98,10 @@ def pass_on(case: Case, who: Identity, kind: str) -> ContactInfo | None:
     case.route_email = contact.email
     case.status = "passed_on"
     db.session.add(OutboxMessage(case_id=case.id, template="contact_notification", to_address=contact.email,
-                                 context={"reference": case.reference, "kind": kind}))
-    _record(case, who, "passed_on", json.dumps({"from": before, "to": kind, "name": contact.name},
-                                                ensure_ascii=False))
+                                 context={"reference": case.reference, "kind": kind, "passed_by": who.name,
+                                          "reason": reason}))
+    moved = {"from": before, "to": kind, "name": contact.name, **({"reason": reason} if reason else {})}
+    _record(case, who, "passed_on", json.dumps(moved, ensure_ascii=False))
     db.session.commit()
     return contact
 

@@ -68,8 +68,16 @@ class ResolveForm(FlaskForm):
     )
 
 
+REASON_MAX = 500
+
+
 class PassOnForm(FlaskForm):
     kind = ChoiceField(_l("Skicka ärendet vidare till"), message=_l("Välj vem som ska ta över ärendet."))
+    reason = TextAreaField(
+        _l("Varför? (frivilligt)"),
+        validators=[Optional(), PlainText(NO_CONTROL),
+                    Length(max=REASON_MAX, message=_l("Skriv högst 500 tecken."))],
+    )
 
 
 class NoteForm(FlaskForm):

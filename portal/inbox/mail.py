@@ -20,4 +20,6 @@ def sign_in_context(message: OutboxMessage) -> dict[str, Any]:
 
 @context_builder("case_resolved")
 def case_resolved_context(message: OutboxMessage) -> dict[str, Any]:
-    return {"message": str((message.context or {}).get("message") or "")[:MESSAGE_MAX]}
+    stored = message.context or {}
+    return {"message": str(stored.get("message") or "")[:MESSAGE_MAX], "by": str(stored.get("by") or ""),
+            "start_path": "/"}

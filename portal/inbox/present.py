@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 
 from checks import BY_ID, default_route
+from checks.sentences import sentence
 
 from ..models import CaseEvent, CaseFinding
+from ..reset.mail import KIND_WORDS, names_kind
 from .labels import KIND_LABELS, OUTCOME_LABELS, ROLE_LABELS
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -47,6 +49,7 @@ class ShownFinding:
     title: str
     outcome: str
     outcome_label: str
+    found: str  # what was found, in a sentence of the check's own for this outcome
     steps: str  # for a failing check: what the contact does; for advice: what the person was told
 
 
@@ -61,8 +64,39 @@ def findings(rows: list[CaseFinding]) -> list[ShownFinding]:
         elif entry is not None and row.outcome == "advice":
             steps = _(entry.texts.user)
         shown.append(ShownFinding(check=row.check, title=title, outcome=row.outcome,
-                                  outcome_label=_(OUTCOME_LABELS.get(row.outcome, row.outcome)), steps=steps))
+                                  outcome_label=_(OUTCOME_LABELS.get(row.outcome, row.outcome)),
+                                  found=found_text(row.check, row.outcome), steps=steps))
     return shown
+
+
+def found_text(check: str, outcome: str) -> str:
+    """The check's sentence for the outcome; a check the catalogue no longer has is named as stored."""
+    text = sentence(check, outcome)
+    if text is not None:
+        return _(text)
+    return f"{check}: {_(OUTCOME_LABELS.get(outcome, outcome))}"
+
+
+def deciding_text(check: str | None, status: str) -> str:
+    """What to fix, for the list: the deciding finding's sentence."""
+    if check:
+        return found_text(check, "fail")
+    if status == "self_served":
+        return _("Inget: personen fick en länk och löste det själv.")
+    return _("Ingen kontroll visade något fel.")
+
+
+def kind_words(kind: str | None) -> str:
+    """A contact kind inside a sentence ("skolans administratör")."""
+    return _(KIND_WORDS[kind]) if kind in KIND_WORDS else kind_label(kind)
+
+
+def contact_named(kind: str | None, name: str | None) -> str:
+    """A contact as "Malin Ek, rektor Björkhagaskolan", or "Lotta Holmgren (skolans administratör)" when
+    the name does not say the kind."""
+    if not name:
+        return kind_words(kind)
+    return name if names_kind(kind, name) else f"{name} ({kind_words(kind)})"
 
 
 def route_reason(rows: list[CaseFinding], role: str, service: str) -> str:
@@ -70,13 +104,11 @@ def route_reason(rows: list[CaseFinding], role: str, service: str) -> str:
     with a route, else the role's default."""
     first = next((r for r in rows if r.outcome == "fail" and r.route), None)
     if first is not None:
-        entry = BY_ID.get(first.check)
-        title = _(entry.texts.title) if entry else first.check
-        return _("Kontrollen ”%(check)s” stämde inte, och den hör till %(kind)s.",
-                 check=title, kind=in_sentence(kind_label(first.route)))
-    return _("Ingen kontroll pekade ut någon särskild, så ärendet gick dit %(role)s hör som standard: %(kind)s.",
-             role=in_sentence(_(ROLE_LABELS.get(role, role))),
-             kind=in_sentence(kind_label(default_route(role, service))))
+        return _("Det här avgjorde: %(finding)s Det kan %(kind)s åtgärda.",
+                 finding=found_text(first.check, "fail"), kind=kind_words(first.route))
+    return _("Ingen kontroll visade vem som ska åtgärda det. Därför gick ärendet till den som tar hand om "
+             "ärenden från %(role)s: %(kind)s.",
+             role=in_sentence(_(ROLE_LABELS.get(role, role))), kind=kind_words(default_route(role, service)))
 
 
 def event_text(event: CaseEvent) -> str:
@@ -95,10 +127,11 @@ def event_text(event: CaseEvent) -> str:
             moved = json.loads(event.detail or "{}")
         except ValueError:
             moved = {}
-        return _("Skickat vidare från %(before)s till %(after)s (%(name)s).",
-                 before=in_sentence(kind_label(moved.get("from"))),
-                 after=in_sentence(kind_label(moved.get("to"))),
-                 name=moved.get("name", ""))
+        text = _("Skickat vidare från %(before)s till %(after)s.", before=kind_words(moved.get("from")),
+                 after=contact_named(moved.get("to"), moved.get("name")))
+        if moved.get("reason"):
+            text += " " + _("Skäl: %(reason)s", reason=moved["reason"])
+        return text
     if event.action == "note":
         return _("Anteckning: %(text)s", text=event.detail or "")
     return event.action

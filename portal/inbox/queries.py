@@ -119,9 +119,13 @@ def page_of_cases(visible: ColumnElement[bool], filters: Filters) -> Page:
     both = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     ids = (select(both.c.id, both.c.rank).order_by(both.c.rank, both.c.created_at, both.c.id)
            .limit(PAGE_SIZE + 1).offset(offset).subquery())
+    # what to fix: the first failing check with a route (the one that decided it), else the first failing one
+    deciding = (select(CaseFinding.check).where(CaseFinding.case_id == Case.id, CaseFinding.outcome == "fail")
+                .order_by(CaseFinding.route.is_(None), CaseFinding.position).limit(1)
+                .correlate(Case).scalar_subquery())
     stmt = (
         select(Case.reference, Case.created_at, Case.status, Case.role, Case.service, Case.symptom,
-               Case.place, Case.route_kind, School.name.label("school_name"))
+               Case.place, Case.route_kind, School.name.label("school_name"), deciding.label("deciding"))
         .join(ids, ids.c.id == Case.id)
         .outerjoin(School, School.code == Case.place)
         .order_by(ids.c.rank, Case.created_at, Case.id)

@@ -90,7 +90,7 @@ def cases() -> str:
         return url_for("inbox.cases", **args, page=number)
 
     return render_template("inbox/cases.html", form=form, filters=filters, open_count=open_count, rows=page.rows,
-                           has_next=page.has_next, page_url=page_url, **_labels())
+                           has_next=page.has_next, page_url=page_url, deciding=present.deciding_text, **_labels())
 
 
 # -- a case --------------------------------------------------------------------------------------------
@@ -118,6 +118,7 @@ def _case_page(case: Case, *, resolve_form: ResolveForm | None = None, pass_on_f
         can_message=can_message, findings=present.findings(rows),
         route_reason=present.route_reason(rows, case.role, case.service),
         route_label=present.kind_label(case.route_kind), history=queries.history_of(case.id),
+        route_who=_first_upper(present.contact_named(case.route_kind, case.route_name)),
         undelivered=failed_for_case(case.id), mail_labels=MAIL_LABELS, reachable=reachable,
         event_text=present.event_text, actor=present.actor, is_open=actions.is_open(case),
         resolve_form=resolve_form or ResolveForm(formdata=None), pass_on_form=pass_on_form,
@@ -125,8 +126,13 @@ def _case_page(case: Case, *, resolve_form: ResolveForm | None = None, pass_on_f
     return body, status
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _pass_on_choices(case: Case) -> list[tuple[str, str]]:
-    return [(k, _(KIND_LABELS[k])) for k in CONTACT_KINDS if k != case.route_kind]
+    fitting = actions.fitting_kinds(case)
+    return [(k, _(KIND_LABELS[k])) for k in CONTACT_KINDS if k != case.route_kind and k in fitting]
 
 
 @bp.get("/arenden/<reference>")
@@ -162,13 +168,13 @@ def pass_on(reference: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _case_page(found, pass_on_form=form, status=400)
     kind = form.kind.data or ""
-    contact = actions.pass_on(found, _who(), kind)
+    contact = actions.pass_on(found, _who(), kind, (form.reason.data or "").strip())
     if contact is None:
         form.kind.errors = [_("Det finns ingen %(kind)s registrerad för den här skolan. Välj någon annan.",
                               kind=present.in_sentence(_(KIND_LABELS[kind])))]
         return _case_page(found, pass_on_form=form, status=400)
-    flash(_("Ärende %(reference)s är skickat vidare till %(name)s (%(kind)s).",
-            reference=show_reference(found.reference), name=contact.name, kind=present.in_sentence(_(KIND_LABELS[kind]))))
+    flash(_("Ärende %(reference)s är skickat vidare till %(who)s.",
+            reference=show_reference(found.reference), who=present.contact_named(kind, contact.name)))
     return redirect(url_for("inbox.cases"), code=303)
 
 

@@ -58,5 +58,8 @@ def public_guidance(message: OutboxMessage) -> dict[str, Any]:
 
 @context_builder("contact_notification")
 def contact_notification(message: OutboxMessage) -> dict[str, Any]:
-    reference = str((message.context or {}).get("reference") or "")
-    return {**_place(_case(message)), "case_path": f"/inkorg/arenden/{reference}"}
+    stored = message.context or {}
+    reference = str(stored.get("reference") or "")
+    # a case passed on: who passed it and their reason (written by a contact for a contact)
+    return {**_place(_case(message)), "case_path": f"/inkorg/arenden/{reference}",
+            "passed_by": str(stored.get("passed_by") or ""), "reason": str(stored.get("reason") or "")}

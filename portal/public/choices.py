@@ -40,8 +40,8 @@ SYMPTOM_LABELS = {
     "password_login_failed": N_("Jag skriver lösenordet men kommer inte in"),
     "bankid_failed": N_("Inloggningen med BankID fungerar inte"),
     "siths_failed": N_("Inloggningen med SITHS-kort fungerar inte"),
-    "account_inactive": N_("Det står att kontot är inaktivt (till exempel felkod 31)"),
-    "no_access_to_content": N_("Jag kommer in men ser inte mitt barn, min elev eller min grupp"),
+    "account_inactive": N_("Det står att kontot är inaktivt"),
+    "no_access_to_content": N_("Jag kommer in men ser inte det jag ska se"),
     "wrong_portal": N_("Jag vet inte var jag ska logga in"),
     "lost_credentials": N_("Jag har tappat bort lösenordet eller inloggningsmatrisen"),
     "matrix_problem": N_("Matrisen fungerar inte"),
@@ -50,7 +50,20 @@ SYMPTOM_LABELS = {
     "changes_not_visible": N_("En ändring jag gjort syns inte"),
     "admin_change": N_("Vi vill byta, lägga till eller ta bort en administratör"),
     "wants_bankid": N_("Jag vill logga in med BankID"),
-    "new_rector": N_("Skolan har fått en ny rektor"),
+    "new_rector": N_("Skolan har fått en ny rektor. Fungerar mitt konto?"),
+}
+
+# The same symptoms as the person in each role says them: only where the general label reads oddly.
+ROLE_SYMPTOM_LABELS = {
+    ("guardian", "no_access_to_content"): N_("Jag kommer in men ser inte mitt barn"),
+    ("student", "no_access_to_content"): N_("Jag kommer in men ser inte min klass eller mina kurser"),
+    ("mentor", "no_access_to_content"): N_("Jag kommer in men ser inte min mentorsgrupp"),
+    ("teacher", "no_access_to_content"): N_("Jag kommer in men ser inte mina elever eller grupper"),
+}
+# felkod 31 is the assessment portal's and the permission system's code for an inactive account
+SERVICE_SYMPTOM_LABELS = {
+    ("assessment_portal", "account_inactive"): N_("Det står att kontot är inaktivt (felkod 31)"),
+    ("eservice_permissions", "account_inactive"): N_("Det står att kontot är inaktivt (felkod 31)"),
 }
 
 ROLE_SERVICES = {
@@ -95,3 +108,9 @@ def symptoms_for(role: str, service: str) -> tuple[str, ...]:
     if service not in services_for(role):
         return ()
     return tuple(s for s in SERVICE_SYMPTOMS[service] if role in SYMPTOM_ROLES.get(s, {role}))
+
+
+def symptom_label(role: str, service: str, symptom: str) -> str:
+    """The symptom in the words of a person in `role` using `service` (a source string for Babel)."""
+    return ROLE_SYMPTOM_LABELS.get((role, symptom)) or SERVICE_SYMPTOM_LABELS.get((service, symptom)) \
+        or SYMPTOM_LABELS[symptom]

@@ -6,9 +6,12 @@ case and the queued job (PRODUCT.md N3, N5).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
@@ -22,23 +25,59 @@ from .. import diagnosis, directory, ratelimit
 from ..cases import open_case, show_reference
 from ..extensions import db
 from ..models import Organisation, School
+from ..search_key import search_key
 from . import bp
-from .choices import ROLE_LABELS, SERVICE_LABELS, SYMPTOM_LABELS, services_for, symptoms_for
+from .choices import ROLE_LABELS, SERVICE_LABELS, SYMPTOM_LABELS, services_for, symptom_label, symptoms_for
 from .forms import IdentifierForm, RoleForm, SchoolForm, ServiceForm, SymptomForm
 
 STEPS = ("role", "service", "symptom", "school")
 ENDPOINTS = {"role": "public.start", "service": "public.service", "symptom": "public.symptom",
              "school": "public.school", "identifier": "public.identifier"}
+# a changed answer asks again what it decides: another role has other services and symptoms, another
+# service other symptoms (a school stays while it still fits the service: _save checks)
+INVALIDATES = {"role": ("service", "symptom"), "service": ("symptom",)}
+QUESTIONS = {"role": _l("Vem är du?"), "service": _l("Vad försökte du logga in i?"),
+             "symptom": _l("Vad hände?")}
 MAX_RESULTS = 10
+# whom a person in each role asks when no mail comes (result page; the same for everyone in the role)
+WHO_HELPS = {"guardian": _l("skolan"), "student": _l("skolan"), "mentor": _l("skolan"), "teacher": _l("skolan"),
+             "exam_admin": _l("rektorn"), "eservice_user": _l("kommunens IT-support"),
+             "eservice_admin": _l("myndighetens support för e-tjänsten")}
+SUMMARY_QUESTIONS = {"role": _l("Du är"), "service": _l("Tjänst"), "symptom": _l("Problem")}
 
 
 def _flow() -> dict[str, str]:
     return dict(session.get("flow", {}))
 
 
+def _auto() -> list[str]:
+    """The steps the portal answered because they had one possible answer."""
+    return list(session.get("auto", []))
+
+
+def _choices(step: str, flow: dict[str, str]) -> tuple[str, ...]:
+    if step == "role":
+        return ROLES
+    if step == "service":
+        return services_for(flow.get("role", ""))
+    if step == "symptom":
+        return symptoms_for(flow.get("role", ""), flow.get("service", ""))
+    return ()
+
+
 def _save(**answers: str) -> None:
-    flow = _flow()
-    flow.update(answers)
+    flow, auto = _flow(), _auto()
+    earlier = dict(session.get("earlier", {}))  # answers asked again, shown selected if they still fit
+    for step, value in answers.items():
+        if flow.get(step) != value:
+            for later in INVALIDATES.get(step, ()):
+                if later in flow:
+                    earlier[later] = flow.pop(later)
+                if later in auto:
+                    auto.remove(later)
+        flow[step] = value
+        if step in auto:
+            auto.remove(step)
     # a later answer may no longer fit an earlier one: drop what does not
     if flow.get("service") and flow["service"] not in services_for(flow.get("role", "")):
         flow.pop("service")
@@ -46,7 +85,7 @@ def _save(**answers: str) -> None:
         flow.pop("symptom")
     if "school" in flow and "service" in flow and not _place_exists(flow["service"], flow["school"]):
         flow.pop("school")
-    session["flow"] = flow
+    session["flow"], session["auto"], session["earlier"] = flow, [s for s in auto if s in flow], earlier
 
 
 def _place_exists(service: str, code: str) -> bool:
@@ -57,17 +96,86 @@ def _place_exists(service: str, code: str) -> bool:
     return True
 
 
-def _next() -> Response:
+def _answer_the_only_choice(step: str) -> bool:
+    """A step with one possible answer is answered for the person (and the next page says so)."""
     flow = _flow()
+    choices = _choices(step, flow)
+    if step not in flow and len(choices) == 1:
+        _save(**{step: choices[0]})
+        session["auto"] = [*_auto(), step]
+        return True
+    return False
+
+
+def _next() -> Response:
+    """The first step not answered yet, else the last one (the identifier, with the summary)."""
     for step in STEPS:
-        if step not in flow:
+        if step not in _flow() and not _answer_the_only_choice(step):
             return redirect(url_for(ENDPOINTS[step]), code=303)
     return redirect(url_for(ENDPOINTS["identifier"]), code=303)
 
 
-def _needs(*steps: str) -> Response | None:
+def _after(step: str) -> Response:
+    """Where a step's answer leads: the next step, showing its answer if it has one (so a person who
+    went back walks forward again), or, after a change from the summary, the first step to ask again."""
+    if session.get("changing"):
+        return _next()
+    for later in STEPS[STEPS.index(step) + 1:]:
+        if later in _auto() or _answer_the_only_choice(later):
+            continue
+        return redirect(url_for(ENDPOINTS[later]), code=303)
+    return redirect(url_for(ENDPOINTS["identifier"]), code=303)
+
+
+def _back(step: str) -> str:
+    """The step before, skipping those answered for the person."""
+    earlier = [s for s in STEPS[:STEPS.index(step)] if s not in _auto()] if step in STEPS else \
+        [s for s in STEPS if s not in _auto()]
+    return url_for(ENDPOINTS[earlier[-1]] if earlier else "public.start")
+
+
+def _answered_for_you(step: str) -> list[dict[str, str]]:
+    """The steps just before `step` that the portal answered, in words for the page's notice."""
+    notes: list[dict[str, str]] = []
     flow = _flow()
-    return _next() if any(s not in flow for s in steps) else None
+    for before in reversed(STEPS[:STEPS.index(step)] if step in STEPS else STEPS):
+        if before not in _auto():
+            break
+        notes.insert(0, {"question": str(QUESTIONS.get(before, "")), "answer": _answer_label(before, flow)})
+    return notes
+
+
+def _answer_label(step: str, flow: dict[str, str]) -> str:
+    value = flow.get(step, "")
+    if step == "role":
+        return _(ROLE_LABELS[value]) if value in ROLE_LABELS else value
+    if step == "service":
+        return _(SERVICE_LABELS[value]) if value in SERVICE_LABELS else value
+    if step == "symptom":
+        return _(symptom_label(flow.get("role", ""), flow.get("service", ""), value)) if value in SYMPTOM_LABELS \
+            else value
+    return _place_label(flow.get("service", ""), value)
+
+
+def _place_label(service: str, code: str) -> str:
+    try:
+        organisation, school = directory.place(service, code)
+    except directory.UnknownPlace:
+        return code
+    return organisation.name if school is None else f"{school.name} ({school.code})"
+
+
+def _preselect(step: str, field: Any) -> None:
+    """On a GET, the answer given before (kept, or asked again after a change) is selected."""
+    if request.method == "GET":
+        value = _flow().get(step) or session.get("earlier", {}).get(step)
+        if value in [v for v, _label in field.choices]:
+            field.data = value
+
+
+def _page(template: str, step: str, **context: Any) -> str:
+    return render_template(template, step=STEPS.index(step) + 1, back=_back(step) if step != "role" else None,
+                           answered_for_you=_answered_for_you(step), **context)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -81,53 +189,73 @@ def start() -> Response | str:
             value = request.args.get(key, "")
             if value and len(value) <= 64 and value.isprintable():  # no NUL for PostgreSQL to refuse
                 prefill[key] = value
-        session["flow"] = {}
+        session["flow"], session["auto"], session["earlier"] = {}, [], {}
+        session["changing"] = True  # the answers of the link are skipped after the one asked
         _save(**prefill)
         return _next()
+    _changing()
     form = RoleForm()
     form.role.choices = [(r, _(ROLE_LABELS[r])) for r in ROLES]
+    _preselect("role", form.role)
     if form.validate_on_submit():
         _save(role=form.role.data)
-        return _next()
-    return render_template("public/role.html", form=form, step=1)
+        return _after("role")
+    return _page("public/role.html", "role", form=form)
+
+
+def _changing() -> None:
+    """An "Ändra" link from the summary: after the change, the flow returns to the summary."""
+    if request.method == "GET" and request.args.get("andra") == "1":
+        session["changing"] = True
 
 
 @bp.route("/hjalp/tjanst", methods=["GET", "POST"])
 def service() -> Response | str:
     if (missing := _needs("role")) is not None:
         return missing
+    _changing()
     form = ServiceForm()
     form.service.choices = [(s, _(SERVICE_LABELS[s])) for s in services_for(_flow()["role"])]
+    _preselect("service", form.service)
     if form.validate_on_submit():
         _save(service=form.service.data)
-        return _next()
-    return render_template("public/service.html", form=form, step=2, back=url_for("public.start"))
+        return _after("service")
+    return _page("public/service.html", "service", form=form)
 
 
 @bp.route("/hjalp/problem", methods=["GET", "POST"])
 def symptom() -> Response | str:
     if (missing := _needs("role", "service")) is not None:
         return missing
+    _changing()
     flow = _flow()
     form = SymptomForm()
-    form.symptom.choices = [(s, _(SYMPTOM_LABELS[s])) for s in symptoms_for(flow["role"], flow["service"])]
+    form.symptom.choices = [(s, _(symptom_label(flow["role"], flow["service"], s)))
+                            for s in symptoms_for(flow["role"], flow["service"])]
+    _preselect("symptom", form.symptom)
     if form.validate_on_submit():
         _save(symptom=form.symptom.data)
-        return _next()
-    return render_template("public/symptom.html", form=form, step=3, back=url_for("public.service"))
+        return _after("symptom")
+    return _page("public/symptom.html", "symptom", form=form)
+
+
+def _needs(*steps: str) -> Response | None:
+    flow = _flow()
+    return _next() if any(s not in flow for s in steps) else None
 
 
 def _search(service: str, query: str) -> list[tuple[str, str]]:
-    text = query.strip().lower()[:100]
+    text = query.strip()[:100]
     if not text or "\x00" in text:  # no name holds a NUL, and PostgreSQL refuses one in a query
         return []
+    key = search_key(text)
     if service in ORGANISATION_SERVICES:
         table = Organisation.__table__
-        stmt = select(table.c.id, table.c.name).where(
-            or_(table.c.id == text, db.func.lower(table.c.name).contains(text, autoescape=True)))
-        return [(r.id, r.name) for r in db.session.execute(stmt.order_by(table.c.name).limit(MAX_RESULTS))]
+        # few organisations: compared here, with the same key as the schools' stored one
+        rows = db.session.execute(select(table.c.id, table.c.name).order_by(table.c.name)).all()
+        return [(r.id, r.name) for r in rows if r.id == text or key in search_key(r.name)][:MAX_RESULTS]
     stmt = select(School.code, School.name).where(
-        or_(School.code == text, School.name_search.contains(text, autoescape=True)))
+        or_(School.code == text, School.name_search.contains(key, autoescape=True)))
     return [(r.code, f"{r.name} ({r.code})") for r in db.session.execute(stmt.order_by(School.name).limit(MAX_RESULTS))]
 
 
@@ -135,18 +263,22 @@ def _search(service: str, query: str) -> list[tuple[str, str]]:
 def school() -> Response | str:
     if (missing := _needs("role", "service", "symptom")) is not None:
         return missing
+    _changing()
     flow = _flow()
     query = request.values.get("q", "")
+    searched = "q" in request.values
     results = _search(flow["service"], query)
+    if not searched and "school" in flow:  # back again: the school chosen before, selected
+        results = [(flow["school"], _place_label(flow["service"], flow["school"]))]
     form = SchoolForm()
     form.school.choices = results
+    _preselect("school", form.school)
     if form.validate_on_submit():
         _save(school=form.school.data)
-        return _next()
+        return _after("school")
     organisation = flow["service"] in ORGANISATION_SERVICES
-    return render_template("public/school.html", form=form, step=4, query=query, results=results,
-                           searched="q" in request.values, organisation=organisation,
-                           back=url_for("public.symptom"))
+    return _page("public/school.html", "school", form=form, query=query, results=results,
+                 searched=searched, empty_search=searched and not query.strip(), organisation=organisation)
 
 
 @bp.route("/hjalp/uppgift", methods=["GET", "POST"])
@@ -169,7 +301,13 @@ def identifier() -> Response | str:
                              locale=str(get_locale() or "sv"))
             session["reference"] = case.reference
             return redirect(url_for("public.result"), code=303)
-    return render_template("public/identifier.html", form=form, step=5, back=url_for("public.school"))
+    session.pop("changing", None)
+    summary = [{"step": step, "question": _(SUMMARY_QUESTIONS[step]) if step != "school" else
+                (_("Kommun") if flow["service"] in ORGANISATION_SERVICES else _("Skola")),
+                "answer": _answer_label(step, flow), "auto": step in _auto(),
+                "change": url_for(ENDPOINTS[step], andra=1)} for step in STEPS]
+    return render_template("public/identifier.html", form=form, step=5, back=_back("identifier"),
+                           summary=summary)
 
 
 @bp.get("/hjalp/resultat")
@@ -182,18 +320,21 @@ def result() -> Response | str:
     snap = directory.snapshot(q, None, look_up_person=False)
     public = diagnose(snap, public_only=True)
     notices = active_notices(Context(snap))
-    shown = [BY_ID[f.check] for f in public.findings
-             if f.outcome in ("fail", "advice") and f.check != "notice.active_disruption"]
+    shown = [f for f in public.findings if f.outcome in ("fail", "advice") and f.check != "notice.active_disruption"]
+    if any(f.outcome == "fail" for f in shown):
+        # a failure that already explains why nobody gets in: advice assuming otherwise would contradict it
+        shown = [f for f in shown if f.outcome == "fail"]
     contact = None
     if any(f.check == "school.guardian_login_enabled" and f.outcome == "fail" for f in public.findings):
         contact = diagnosis.contact_for("school_admin", snap, use_fallback=False)
     place_name = snap.school.name if snap.school else snap.organisation.name
-    return render_template("public/result.html", notices=notices, shown=shown, contact=contact,
+    return render_template("public/result.html", notices=notices, shown=[BY_ID[f.check] for f in shown],
+                           contact=contact, helper=_(WHO_HELPS.get(flow["role"], WHO_HELPS["guardian"])),
                            reference=show_reference(reference), place_name=place_name, step=6)
 
 
 @bp.post("/hjalp/borja-om")
 def restart() -> Response:
-    session.pop("flow", None)
-    session.pop("reference", None)
+    for key in ("flow", "reference", "auto", "earlier", "changing"):
+        session.pop(key, None)
     return redirect(url_for("public.start"), code=303)

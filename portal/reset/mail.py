@@ -38,6 +38,18 @@ KIND_WORDS = {
     "eservice_admin": N_("kommunens administratör för e-tjänsten"),
     "agency_support": N_("myndighetens support"),
 }
+# a contact's name that already says their kind ("Malin Ek, rektor Björkhagaskolan") is not followed by it again
+KIND_STEMS = {"school_admin": ("administratör",), "rector": ("rektor",),
+              "exam_admin": ("provadministratör",), "municipal_it": ("it-", "support", "servicedesk"),
+              "eservice_admin": ("administratör",), "agency_support": ("support",)}
+
+
+def names_kind(kind: str | None, name: str | None) -> bool:
+    """Whether a contact's name already says what kind of contact they are."""
+    folded = (name or "").casefold()
+    return any(stem in folded for stem in KIND_STEMS.get(kind or "", ()))
+
+
 # shown on screen already, or told by the reset paragraph itself
 NOT_LISTED = {"notice.active_disruption", "account.password_reset"}
 
@@ -45,11 +57,15 @@ NOT_LISTED = {"notice.active_disruption", "account.password_reset"}
 def findings_texts(case_id: int) -> list[str]:
     """The person's texts of the case's failing and advice findings, in catalogue order."""
     rows = db.session.execute(
-        select(CaseFinding.check).where(CaseFinding.case_id == case_id,
-                                        CaseFinding.outcome.in_(("fail", "advice")))
+        select(CaseFinding.check, CaseFinding.outcome, CaseFinding.visibility)
+        .where(CaseFinding.case_id == case_id, CaseFinding.outcome.in_(("fail", "advice")))
         .order_by(CaseFinding.position)
-    ).scalars()
-    return [BY_ID[check].texts.user for check in rows if check in BY_ID and check not in NOT_LISTED]
+    ).all()
+    if any(r.outcome == "fail" and r.visibility == "public" for r in rows):
+        # a setting that stops everyone (no agreement, guardian login off) explains the failure: advice
+        # that assumes a login could work ("try another computer") would contradict it
+        rows = [r for r in rows if r.outcome == "fail"]
+    return [BY_ID[r.check].texts.user for r in rows if r.check in BY_ID and r.check not in NOT_LISTED]
 
 
 @context_builder("personal_findings")
@@ -68,6 +84,7 @@ def personal_findings(message: OutboxMessage) -> dict[str, Any]:
         "minutes": tokens.lifetime(PURPOSE) // 60,
         "helper": KIND_WORDS.get(case.route_kind or "") if case is not None and not case.self_service else None,
         "helper_name": case.route_name if case is not None and not case.self_service else None,
+        "helper_named": case is not None and names_kind(case.route_kind, case.route_name),
         "start_link": link("/"),
     }
 

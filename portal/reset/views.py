@@ -19,7 +19,6 @@ from werkzeug.wrappers import Response
 
 from .. import passwords
 from ..cases import show_reference
-from ..public.choices import SERVICE_NAMES
 from . import bp, links, service
 from .forms import NewPasswordForm
 
@@ -67,7 +66,7 @@ def new_password() -> Response | str:
             if case is None:
                 return dead_link()
             session.pop(TOKEN_KEY, None)
-            session[DONE_KEY] = {"reference": case.reference, "service": claim.state.service}
+            session[DONE_KEY] = {"reference": case.reference, "service": claim.state.service, "role": case.role}
             return redirect(url_for("reset.done"), code=303)
         form.add_problems(problems)
     return render_template("reset/new_password.html", form=form, reference=show_reference(claim.case.reference),
@@ -80,4 +79,5 @@ def done() -> Response | str:
     if not isinstance(info, dict) or "reference" not in info:
         return redirect(url_for("public.start"), code=303)
     return render_template("reset/done.html", reference=show_reference(str(info["reference"])),
-                           service=str(info.get("service", "")), service_names=SERVICE_NAMES)
+                           service=str(info.get("service", "")), role=str(info.get("role", "")))
+

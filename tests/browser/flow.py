@@ -10,7 +10,7 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from portal.public.choices import ROLE_LABELS, SERVICE_LABELS, SYMPTOM_LABELS
+from portal.public.choices import ROLE_LABELS, SERVICE_LABELS, services_for, symptom_label
 
 REFERENCE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}$")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -131,7 +131,9 @@ def walk(page: Page, base: str, w: Walk, *, keyboard: bool, on_page: Snap = _not
     at(page, "role")
     for step, value, label in (("role", w.role, ROLE_LABELS[w.role]),
                                ("service", w.service, SERVICE_LABELS[w.service]),
-                               ("symptom", w.symptom, SYMPTOM_LABELS[w.symptom])):
+                               ("symptom", w.symptom, symptom_label(w.role, w.service, w.symptom))):
+        if step == "service" and len(services_for(w.role)) == 1:
+            continue  # answered for the person: the next page says so
         at(page, step)
         on_page(page, step)
         _radio_step(page, step, value, label, keyboard=keyboard, on_page=on_page)

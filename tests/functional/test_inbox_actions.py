@@ -89,20 +89,26 @@ def test_the_case_page_shows_the_case_the_account_the_findings_with_steps_and_th
     page = page_of(client, ref)
     for text in (f"Ärende {ref[:4]}-{ref[4:]}", "Vårdnadshavare", "Skolplattformen", "Björkhagaskolan (11111111)",
                  "a***@exempel.se", ANNA["name"], f"användarnamn {ANNA['username']}", "Öppet",
-                 # the failing check, with the steps for the contact (checks' `fix` text)
-                 CHILD.texts.title, CHILD.texts.fix,
+                 # the failing check as what was found, with the steps for the contact (checks' `fix` text)
+                 "Inget av vårdnadshavarens barn går på skolan.", CHILD.texts.fix,
                  # the route and why
-                 "Skoladministratör: Expeditionen Björkhaga", f"Kontrollen ”{CHILD.texts.title}” stämde inte",
-                 # every other finding with its outcome; history
-                 "Kontrollerades inte", "Stämmer", "Ärendet kom in."):
+                 "Expeditionen Björkhaga (skolans administratör)",
+                 "Det här avgjorde: Inget av vårdnadshavarens barn går på skolan. Det kan skolans administratör åtgärda.",
+                 # every other finding as what was found; history
+                 "Det finns ingen pågående driftstörning för tjänsten.",
+                 "Inte kontrollerat om barnets placering är aktiv", "Ärendet kom in."):
         assert text in page, text
+    # never a title that says the opposite of what was found, nor a bare outcome word
+    for text in ("Pågående driftstörning", CHILD.texts.title, "Stämmer", "Kontrollerades inte", "hör till"):
+        assert text not in page, text
     assert ANNA["email"] not in page  # the person's address is never shown; the message goes there
 
 
 def test_a_case_without_a_routing_failure_says_the_role_default_sent_it(app, client, directory):
     ref = new_case(app, findings=[("account.exists", "pass", None)])
     sign_in(app, client, EXP_BJORKHAGA)
-    assert "så ärendet gick dit vårdnadshavare hör som standard: skoladministratör" in page_of(client, ref)
+    assert ("Därför gick ärendet till den som tar hand om ärenden från vårdnadshavare: skolans administratör."
+            in page_of(client, ref))
 
 
 def test_the_dashed_reference_leads_to_the_same_case(app, client, directory):
@@ -249,7 +255,7 @@ def test_passing_on_re_routes_notifies_the_new_contact_and_leaves_the_old_inbox(
     assert (case["route_kind"], case["route_name"], case["route_email"], case["status"]) == (
         "municipal_it", IT_KOMMUN[1], IT_KOMMUN[2], "passed_on")
     (note,) = outbox(app, "contact_notification")
-    assert note.to_address == IT_KOMMUN[2] and note.context == {"reference": ref, "kind": "municipal_it"}
+    assert note.to_address == IT_KOMMUN[2] and note.context == {"reference": ref, "kind": "municipal_it", "passed_by": "Expeditionen Björkhaga", "reason": ""}
     moved = events(app, ref)[-1]
     assert moved.action == "passed_on" and moved.actor_name == EXP_BJORKHAGA[1]
     assert json.loads(moved.detail) == {"from": "school_admin", "to": "municipal_it", "name": IT_KOMMUN[1]}
@@ -262,7 +268,7 @@ def test_passing_on_re_routes_notifies_the_new_contact_and_leaves_the_old_inbox(
     sign_in(app, new, IT_KOMMUN)
     assert f"{ref[:4]}-{ref[4:]}" in new.get("/inkorg/").get_data(as_text=True)
     page = page_of(new, ref)
-    assert "Skickat vidare från skoladministratör till huvudmannens IT-support (IT-supporten i Exempelby)." in page
+    assert "Skickat vidare från skolans administratör till IT-supporten i Exempelby." in page
     assert "Ärendet kom in." in page  # the history came along
 
 
@@ -282,13 +288,32 @@ def test_a_case_passed_on_stays_in_view_when_the_new_kind_is_also_within_the_old
     assert client.get(f"/inkorg/arenden/{to_rector}").status_code == 404
 
 
-def test_passing_on_to_a_kind_nobody_holds_here_says_so_and_changes_nothing(app, client, directory):
-    ref = new_case(app)
+def test_passing_on_to_a_kind_that_cannot_help_with_the_case_is_refused_and_changes_nothing(app, client, directory):
+    ref = new_case(app)  # a guardian's school platform case: the e-service administrator cannot help
     sign_in(app, client, EXP_BJORKHAGA)
     response = act(client, ref, "vidare", kind="eservice_admin")
     assert response.status_code == 400
-    assert "Det finns ingen kommunens administratör för e-tjänsten registrerad" in response.get_data(as_text=True)
+    assert "Välj vem som ska ta över ärendet." in response.get_data(as_text=True)
     assert the_case(app, ref)["status"] == "open" and outbox(app, "contact_notification") == []
+
+
+def test_a_reason_for_passing_on_is_kept_in_the_history_and_told_to_the_new_contact(app, directory):
+    ref = new_case(app)
+    client = app.test_client()
+    sign_in(app, client, EXP_BJORKHAGA)
+    response = act(client, ref, "vidare", kind="municipal_it", reason="  Kontot verkar ligga i fel Microsoft-miljö. ")
+    assert response.status_code == 303
+    (note,) = outbox(app, "contact_notification")
+    assert note.context["reason"] == "Kontot verkar ligga i fel Microsoft-miljö."
+    with app.app_context():
+        from portal.mail import render
+        text = render(note).text
+    assert "Expeditionen Björkhaga har skickat ärendet vidare till dig. Skälet: Kontot verkar ligga i fel Microsoft-miljö." in text
+    moved = events(app, ref)[-1]
+    assert json.loads(moved.detail)["reason"] == "Kontot verkar ligga i fel Microsoft-miljö."
+    it = app.test_client()
+    sign_in(app, it, IT_KOMMUN)
+    assert "Skäl: Kontot verkar ligga i fel Microsoft-miljö." in page_of(it, ref)
 
 
 @pytest.mark.parametrize("kind", ["", "school_admin", "boss"])
@@ -343,5 +368,43 @@ def test_the_case_page_offers_only_the_kinds_that_someone_holds_for_this_school(
     page = client.get(f"/inkorg/arenden/{ref}").get_data(as_text=True)
     offered = set(re.findall(r'name="kind" id="kind-\d+" value="([a-z_]+)"', page))
     assert "municipal_it" in offered and "rector" in offered  # Exempelby's IT support, Björkhaga's rector
-    assert "eservice_admin" not in offered  # nobody holds it here: not offered, rather than refused after
+    assert "eservice_admin" not in offered  # cannot help with a guardian's school platform case
     assert "school_admin" not in offered  # the case's own kind
+
+
+# -- no page says the opposite of a finding ------------------------------------------------------------
+def _reaching(outcome: str) -> list:
+    from checks import CATALOGUE
+
+    from ..unit.test_checks_outcomes import reachable
+
+    return [c for c in CATALOGUE if outcome in reachable(c)]
+
+
+@pytest.mark.parametrize("outcome", ["pass", "fail", "skip", "advice"])
+def test_the_case_page_says_each_finding_as_found_and_never_its_opposite(app, client, directory, outcome):
+    from checks.base import ADVICE, DEFAULT, REMEDY
+    from checks.sentences import SENTENCES
+
+    checks = _reaching(outcome)
+    findings = [(c.id, outcome, (c.on_fail if c.on_fail not in (ADVICE, DEFAULT, REMEDY) else "school_admin")
+                 if outcome == "fail" else None) for c in checks]
+    ref = new_case(app, findings=findings)
+    sign_in(app, client, EXP_BJORKHAGA)
+    page = page_of(client, ref)
+    for check in checks:
+        said = SENTENCES[check.id]
+        assert said[outcome] in page, (check.id, outcome)
+        for other, text in said.items():
+            if other != outcome:
+                assert text not in page, f"{check.id} found {outcome}, but the page says {other}: {text}"
+        if outcome != "pass":
+            assert f"<h3>{check.texts.title}</h3>" not in page and f"<li>{check.texts.title}" not in page
+    for word in ("Stämmer", "Kontrollerades inte", "Behöver åtgärdas"):
+        assert word not in page
+    # the list names what to fix: the deciding finding (the first failing one with a route)
+    listing = client.get("/inkorg/").get_data(as_text=True)
+    if outcome == "fail":
+        assert SENTENCES[checks[0].id]["fail"] in listing
+    else:
+        assert "Ingen kontroll visade något fel." in listing

@@ -306,6 +306,22 @@ SEARCHES = [
 ]
 
 
+@pytest.mark.parametrize("q", ["", "   "])
+def test_an_empty_search_says_what_to_type(client, directory, q):
+    answer_until(client, "/hjalp/skola")
+    page = assert_clean(client.get("/hjalp/skola", query_string={"q": q}))
+    assert "Skriv skolans namn, eller en del av det, eller skolenhetskoden." in visible(page)
+    assert NO_HITS not in visible(page)
+    assert 'aria-invalid="true"' in page
+
+
+@pytest.mark.parametrize("q", ["bjorkhaga", "BJÖRKHAGA", "björkhagaskolan", "Bjorkhagaskolan"])
+def test_a_school_is_found_without_diacritics_and_whatever_the_case(client, directory, q):
+    answer_until(client, "/hjalp/skola")
+    page = assert_clean(client.get("/hjalp/skola", query_string={"q": q}))
+    assert "Björkhagaskolan (11111111)" in visible(page)
+
+
 @pytest.mark.parametrize("q", SEARCHES)
 def test_a_bad_search_says_nothing_matched(client, directory, q):
     answer_until(client, "/hjalp/skola")

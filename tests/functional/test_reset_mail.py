@@ -114,8 +114,8 @@ def messages_all():
 
 
 HELPED = "Ärendet har gått till skolans administratör (Expeditionen), som hör av sig till dig."
-NO_CONTACT = ("Det här kan du inte ordna själv: det är huvudmannens IT-support som kan hjälpa dig. Vi har inte "
-              "kunnat skicka ärendet dit, så kontakta skolan.")  # the directory has no such contact
+NO_CONTACT = ("Det här kan du inte ordna själv: det är huvudmannens IT-support som kan hjälpa dig. Vi kunde inte "
+              "skicka ärendet dit, så kontakta dem själv.")  # the directory has no such contact
 ROUTED = [
     ("locked@exempel.se", "Ditt konto är spärrat för säkerhets skull", HELPED),
     ("inactive@exempel.se", "Ditt konto är inte aktivt just nu", HELPED),
@@ -144,7 +144,7 @@ def test_an_account_locked_after_the_diagnosis_gets_no_link_but_a_way_to_start_a
     with app.app_context():
         message = personal(case_id)
     assert "/aterstall/" not in message.text + message.html
-    assert "Vi kunde inte skapa någon länk" in message.text and f"{BASE_URL}/" in message.text
+    assert "Kontot har ändrats sedan du frågade" in message.text and f"{BASE_URL}/" in message.text
 
 
 def test_password_changed_says_when_and_what_to_do_if_it_was_not_you(app, client, d):
