@@ -2,7 +2,7 @@
 for the schools already imported
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0011
 Create Date: 2026-12-06
 """
 import unicodedata
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = "0014"
-down_revision = "0008"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
