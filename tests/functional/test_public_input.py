@@ -295,7 +295,6 @@ def test_restarting_or_a_step_with_unknown_fields_of_every_kind_is_harmless(clie
 # -- the school search -------------------------------------------------------------------------------
 
 SEARCHES = [
-    pytest.param("", id="empty"),
     pytest.param(LONG, id="1000-characters"),
     pytest.param(CONTROL, id="control-characters"),
     pytest.param(HTML, id="html"),
