@@ -23,6 +23,7 @@ from checks.vocab import CONTACT_KINDS, SERVICES, SYMPTOMS
 from ..cases import show_reference
 from ..mail.status import failed_for_case
 from ..models import Case
+from ..public.choices import symptom_label
 from . import actions, bp, present, queries, scope
 from .auth import Identity
 from .forms import FilterForm, NoteForm, PassOnForm, ResolveForm
@@ -53,6 +54,7 @@ def _visible() -> Any:
 
 def _labels() -> dict[str, Any]:
     return {"role_labels": ROLE_LABELS, "service_labels": SERVICE_LABELS, "symptom_labels": SYMPTOM_LABELS,
+            "symptom_label": symptom_label,
             "status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS, "who": _who()}
 
 

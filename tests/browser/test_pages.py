@@ -90,7 +90,7 @@ def test_a_wrong_check_digit_is_summarised_linked_to_the_field_and_kept(
     assert field.get_attribute("aria-invalid") == "true"
     assert "identifier-error" in (field.get_attribute("aria-describedby") or "")
     expect(page.locator("#identifier-error")).to_have_text(link.inner_text())
-    assert page.title().startswith("Vem gäller det?")
+    assert page.title().startswith("Vad loggar du in med?")
     shown(page, screenshots, "error-identifier-check-digit", javascript=javascript)
 
     # by keyboard: the summary's link takes focus to the field, where the value can be corrected
@@ -109,7 +109,7 @@ def test_a_wrong_check_digit_is_summarised_linked_to_the_field_and_kept(
     tab_to(page, "button.secondary")
     press_enter(page)
     at(page, "role")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Vem är du?")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Få hjälp att logga in")
 
 
 @JS
@@ -234,7 +234,7 @@ def test_the_language_link_works_by_keyboard_and_keeps_the_answers(
     press_enter(page)
     at(page, "identifier")  # back on the same step, the answers kept
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Email address, personal identity number or username")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What do you log in with?")
     tab_to(page, "button[type=submit]")
     press_enter(page)
     expect(page.locator(".error-summary a")).to_have_text(

@@ -104,6 +104,15 @@ def test_a_guardian_sets_a_new_password_from_the_link_by_keyboard(
 
     type_into(page, "#password", NEW_PASSWORD)
     type_into(page, "#confirmation", NEW_PASSWORD)
+    # "Visa lösenordet" shows what was typed, and hides it again
+    show = page.locator("button.show-password[aria-controls=password]")
+    show.click()
+    expect(page.locator("#password")).to_have_attribute("type", "text")
+    expect(show).to_have_attribute("aria-pressed", "true")
+    expect(show).to_have_text("Dölj lösenordet")
+    screenshot(page, screenshots, "reset-form-password-shown-phone")
+    show.click()
+    expect(page.locator("#password")).to_have_attribute("type", "password")
     tab_to(page, "button[type=submit]")
     screenshot(page, screenshots, "reset-form-filled-phone")
     press_enter(page)
