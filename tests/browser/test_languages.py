@@ -155,7 +155,7 @@ def test_a_guardian_walks_errs_and_resets_in_their_language_at_360_px(
     page: Page = page_in(code)  # type: ignore[operator]
 
     page.goto(url + "/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(translated(code, "Vem är du?"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(translated(code, "Få hjälp att logga in"))
     letters_have_glyphs(page, "main h1", code)
     letters_have_glyphs(page, "main form", code)
     mirrored(page, rtl)
@@ -202,18 +202,18 @@ def test_a_guardian_walks_errs_and_resets_in_their_language_at_360_px(
     expect(page.get_by_role("link", name=translated(code, "Välj ett nytt lösenord"))).to_be_visible()
     screenshot(page, screenshots, f"lang-{code}-0-mail")
     page.goto(link)
-    expect(page.get_by_role("button")).to_have_text(translated(code, "Spara det nya lösenordet"))
+    expect(page.locator("main form button[type=submit]")).to_have_text(translated(code, "Spara det nya lösenordet"))
     shown(page, code, "7-reset", screenshots)
     page.locator("input[type=password]").nth(0).fill("kort")
     page.locator("input[type=password]").nth(1).fill("kort")
     with page.expect_navigation():
-        page.get_by_role("button").click()
+        page.locator("main form button[type=submit]").click()
     expect(page.locator(".field-error").first).to_be_visible()
     shown(page, code, "8-reset-error", screenshots)
     page.locator("input[type=password]").nth(0).fill(NEW_PASSWORD)
     page.locator("input[type=password]").nth(1).fill(NEW_PASSWORD)
     with page.expect_navigation():
-        page.get_by_role("button").click()
+        page.locator("main form button[type=submit]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(translated(code, "Ditt nya lösenord är sparat"))
     shown(page, code, "9-reset-done", screenshots)
 
