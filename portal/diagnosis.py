@@ -118,7 +118,7 @@ def contact_at(kind: str, *, school: str | None, organisation: str | None, servi
     and service (routing rule 4); the staff inbox's pass-on resolves with it too."""
     return resolve_contact(
         kind,
-        directory.contacts_for(kind),
+        directory.contacts_applying(kind, school=school, organisation=organisation, service=service),
         school=school,
         organisation=organisation,
         service=service,

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from checks.identifiers import Identifier, name_key
 from checks.routing import ContactInfo
@@ -49,9 +49,11 @@ from .models import (
 )
 
 
-def _run(stmt: Any) -> Any:
-    """Execute a read on the session's connection: Core rows, without the ORM's per-statement work."""
-    return db.session.connection().execute(stmt)
+def _run(stmt: Any, params: dict[str, Any] | None = None) -> Any:
+    """Execute a read on the session's connection: Core rows, without the ORM's per-statement work.
+    The look-ups below are built once, with bound parameters: building a statement anew cost more
+    than running it (SQLAlchemy's coercions and cache key for every comparison)."""
+    return db.session.connection().execute(stmt, params)
 
 
 class UnknownPlace(LookupError):
@@ -70,26 +72,29 @@ def _org_info(org: Any, *, has_eservice_admin: bool) -> OrganisationInfo:
     )
 
 
+_ESERVICE_ADMIN = select(Role.id).where(
+    Role.organisation_id == bindparam("org"), Role.school_code.is_(None), Role.role == "eservice_admin",
+    Role.archived.is_(False),
+).limit(1)
+_ORGANISATION = select(Organisation.__table__).where(Organisation.__table__.c.id == bindparam("id"))
+_SCHOOL = select(School.__table__).where(School.__table__.c.code == bindparam("code"))
+
+
 def _has_eservice_admin(org_id: str) -> bool:
-    stmt = select(Role.id).where(
-        Role.organisation_id == org_id, Role.school_code.is_(None), Role.role == "eservice_admin",
-        Role.archived.is_(False),
-    ).limit(1)
-    return _run(stmt).first() is not None
+    return _run(_ESERVICE_ADMIN, {"org": org_id}).first() is not None
 
 
 def place(service: str, code: str) -> tuple[OrganisationInfo, SchoolInfo | None]:
     """The organisation and school a case is about; raises UnknownPlace."""
-    org_table = Organisation.__table__
     if service in ORGANISATION_SERVICES:
-        org = _run(select(org_table).where(org_table.c.id == code)).first()
+        org = _run(_ORGANISATION, {"id": code}).first()
         if org is None:
             raise UnknownPlace(code)
         return _org_info(org, has_eservice_admin=_has_eservice_admin(org.id)), None
-    school = _run(select(School.__table__).where(School.code == code)).first()
+    school = _run(_SCHOOL, {"code": code}).first()
     if school is None:
         raise UnknownPlace(code)
-    org = _run(select(org_table).where(org_table.c.id == school.organisation_id)).first()
+    org = _run(_ORGANISATION, {"id": school.organisation_id}).first()
     if org is None:
         raise UnknownPlace(code)
     return _org_info(org, has_eservice_admin=False), SchoolInfo(
@@ -103,24 +108,44 @@ def place(service: str, code: str) -> tuple[OrganisationInfo, SchoolInfo | None]
     )
 
 
+_NOTICES = select(Notice.__table__).where(
+    Notice.withdrawn_at.is_(None),
+    or_(Notice.service.is_(None), Notice.service == bindparam("service")),
+    or_(Notice.school_code.is_(None), Notice.school_code == bindparam("school")),
+    or_(Notice.organisation_id.is_(None), Notice.organisation_id == bindparam("organisation")),
+).order_by(Notice.src)
+
+
 def notices_for(service: str, school: str | None, organisation: str) -> tuple[NoticeInfo, ...]:
     """Notices whose every named scope matches the case (active or not: the checks decide; withdrawn
     ones from the inbox never)."""
-    stmt = select(Notice.__table__).where(
-        Notice.withdrawn_at.is_(None),
-        or_(Notice.service.is_(None), Notice.service == service),
-        or_(Notice.school_code.is_(None), Notice.school_code == school),
-        or_(Notice.organisation_id.is_(None), Notice.organisation_id == organisation),
-    ).order_by(Notice.src)
     return tuple(
         NoticeInfo(id=n.id, text=n.text, starts_at=aware(n.starts_at), ends_at=aware(n.ends_at), service=n.service,
                    school=n.school_code, organisation=n.organisation_id)
-        for n in _run(stmt)
+        for n in _run(_NOTICES, {"service": service, "school": school, "organisation": organisation})
     )
 
 
 def contacts_for(kind: str) -> list[ContactInfo]:
     return _contacts(select(Contact.__table__).where(Contact.kind == kind).order_by(Contact.src))
+
+
+_contact_columns = Contact.__table__.c
+# The contacts of a kind that apply to a case (checks.routing.applies, in SQL): a few rows whatever
+# the number of schools, where every contact of the kind was read and built before (hundreds).
+_CONTACTS_APPLYING = select(Contact.__table__).where(
+    _contact_columns.kind == bindparam("kind"),
+    or_(_contact_columns.school_code.is_(None), _contact_columns.school_code == bindparam("school")),
+    or_(_contact_columns.organisation_id.is_(None), _contact_columns.organisation_id == bindparam("organisation")),
+    or_(_contact_columns.service.is_(None), _contact_columns.service == bindparam("service")),
+).order_by(_contact_columns.src)
+
+
+def contacts_applying(kind: str, *, school: str | None, organisation: str | None, service: str) -> list[ContactInfo]:
+    """The contacts of `kind` that routing rule 4 may pick for the case: those whose every named
+    scope matches it. One statement; resolve_contact picks among them as among all of the kind."""
+    return _contacts(_CONTACTS_APPLYING, {"kind": kind, "school": school, "organisation": organisation,
+                                           "service": service})
 
 
 def contacts_near(school: str | None) -> list[ContactInfo]:
@@ -131,31 +156,31 @@ def contacts_near(school: str | None) -> list[ContactInfo]:
     return _contacts(select(Contact.__table__).where(at_school).order_by(Contact.src))
 
 
-def _contacts(stmt: Select) -> list[ContactInfo]:
+def _contacts(stmt: Select, params: dict[str, Any] | None = None) -> list[ContactInfo]:
     return [
         ContactInfo(kind=c.kind, name=c.name, email=c.email, school=c.school_code,
                     organisation=c.organisation_id, service=c.service, id=c.ext_id, order=c.src)
-        for c in _run(stmt)
+        for c in _run(stmt, params)
     ]
 
 
 # -- the person ----------------------------------------------------------------------------------------
+_MATCHING = {
+    "email": select(PersonEmail.person_id).where(PersonEmail.email_key == bindparam("value")),
+    "personnummer": select(Person.id).where(Person.personnummer == bindparam("value")),
+    "hsa_id": select(Person.id).where(Person.hsa_id == bindparam("value")),
+}
+_USERNAME = select(Account.id, Account.person_id).where(
+    Account.service == bindparam("service"), Account.username_key == bindparam("value"))
+
+
 def persons_matching(identifier: Identifier, service: str) -> tuple[list[str], list[str] | None]:
     """Person ids the identifier points at; for a username also the account ids it names."""
-    if identifier.kind == "email":
-        stmt = select(PersonEmail.person_id).where(PersonEmail.email_key == identifier.value)
-    elif identifier.kind == "personnummer":
-        stmt = select(Person.id).where(Person.personnummer == identifier.value)
-    elif identifier.kind == "hsa_id":
-        stmt = select(Person.id).where(Person.hsa_id == identifier.value)
-    else:
-        rows = _run(
-            select(Account.id, Account.person_id).where(
-                Account.service == service, Account.username_key == identifier.value
-            )
-        ).all()
+    stmt = _MATCHING.get(identifier.kind)
+    if stmt is None:
+        rows = _run(_USERNAME, {"service": service, "value": identifier.value}).all()
         return sorted({r.person_id for r in rows}), [r.id for r in rows]
-    return sorted(set(_run(stmt).scalars())), None
+    return sorted(set(_run(stmt, {"value": identifier.value}).scalars())), None
 
 
 def _account_info(a: Any) -> AccountInfo:
@@ -167,13 +192,25 @@ def _account_info(a: Any) -> AccountInfo:
     )
 
 
+_ROLES_OF = (
+    select(Role.__table__, School.organisation_id.label("school_org"))
+    .outerjoin(School, School.code == Role.school_code)
+    .where(Role.person_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Role.src)
+)
+_PERSONS = (
+    select(Person.__table__, PersonEmail.email)
+    .outerjoin(PersonEmail, PersonEmail.person_id == Person.id)
+    .where(Person.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Person.id, PersonEmail.position)
+)
+_ACCOUNTS_OF = select(Account.__table__).where(
+    Account.person_id.in_(bindparam("ids", expanding=True)), Account.service == bindparam("service"))
+_SERVICE_ACCOUNTS = _ACCOUNTS_OF.order_by(Account.id)
+
+
 def _roles_of(person_ids: Iterable[str]) -> dict[str, list[RoleInfo]]:
-    rows = _run(
-        select(Role.__table__, School.organisation_id.label("school_org"))
-        .outerjoin(School, School.code == Role.school_code)
-        .where(Role.person_id.in_(list(person_ids)))
-        .order_by(Role.src)
-    ).all()
+    rows = _run(_ROLES_OF, {"ids": list(person_ids)}).all()
     found: dict[str, list[RoleInfo]] = defaultdict(list)
     for role in rows:
         found[role.person_id].append(RoleInfo(
@@ -189,12 +226,7 @@ def _persons(person_ids: Iterable[str]) -> dict[str, PersonInfo]:
     ids = list(person_ids)
     if not ids:
         return {}
-    rows = _run(
-        select(Person.__table__, PersonEmail.email)
-        .outerjoin(PersonEmail, PersonEmail.person_id == Person.id)
-        .where(Person.id.in_(ids))
-        .order_by(Person.id, PersonEmail.position)
-    ).all()
+    rows = _run(_PERSONS, {"ids": ids}).all()
     emails: dict[str, list[str]] = defaultdict(list)
     people: dict[str, Any] = {}
     for row in rows:
@@ -231,9 +263,7 @@ def find_subject(question: Question, identifier: Identifier, organisation_id: st
     if not person_ids:
         return None
     roles = _roles_of(person_ids)
-    accounts = _run(
-        select(Account.__table__).where(Account.person_id.in_(person_ids), Account.service == question.service)
-    ).all()
+    accounts = _run(_ACCOUNTS_OF, {"ids": person_ids, "service": question.service}).all()
     candidates = [
         a for a in accounts
         if _at_place(a, question.service, question.place)
@@ -257,11 +287,8 @@ def _subject(question: Question, person_id: str, roles: list[RoleInfo], matched:
     me = _persons([person_id])[person_id]
     look_alike_ids = _look_alike_ids(me, question, organisation_id)
     people = _persons(look_alike_ids)
-    service_accounts = _run(
-        select(Account.__table__).where(Account.person_id.in_([person_id, *look_alike_ids]),
-                              Account.service == question.service)
-        .order_by(Account.id)
-    ).all()
+    service_accounts = _run(_SERVICE_ACCOUNTS,
+                            {"ids": [person_id, *look_alike_ids], "service": question.service}).all()
     return Subject(
         person=me,
         account=_account_info(matched) if matched is not None else None,
@@ -279,30 +306,43 @@ def _look_alike_ids(me: PersonInfo, question: Question, organisation_id: str) ->
     Two indexed look-ups rather than one OR, which neither database can serve from an index."""
     found: set[str] = set()
     if me.personnummer:
-        found.update(_run(
-            select(Person.id).where(Person.personnummer == me.personnummer, Person.id != me.id)
-        ).scalars())
+        found.update(_run(_SAME_PERSONNUMMER, {"pnr": me.personnummer, "me": me.id}).scalars())
     if question.role == "guardian":
-        found.update(_run(
-            select(Role.person_id)
-            .join(Person, Person.id == Role.person_id)
-            .join(School, School.code == Role.school_code)
-            .where(Person.name_key == name_key(me.name), Person.id != me.id, Role.role == "guardian",
-                   School.organisation_id == organisation_id)
-        ).scalars())
+        found.update(_run(_SAME_NAME_GUARDIANS, {"key": name_key(me.name), "me": me.id,
+                                                 "org": organisation_id}).scalars())
     return sorted(found)
+
+
+_SAME_PERSONNUMMER = select(Person.id).where(Person.personnummer == bindparam("pnr"), Person.id != bindparam("me"))
+_SAME_NAME_GUARDIANS = (
+    select(Role.person_id)
+    .join(Person, Person.id == Role.person_id)
+    .join(School, School.code == Role.school_code)
+    .where(Person.name_key == bindparam("key"), Person.id != bindparam("me"), Role.role == "guardian",
+           School.organisation_id == bindparam("org"))
+)
+_CHILDREN = (
+    select(Guardianship.child_id, Person.name, Person.personnummer, Person.birth_date,
+           Person.protected_identity, Placement.__table__)
+    .join(Person, Person.id == Guardianship.child_id)
+    .outerjoin(Placement, Placement.student_id == Guardianship.child_id)
+    .where(Guardianship.guardian_id == bindparam("guardian"))
+    .order_by(Guardianship.src, Placement.src)
+)
+_MY_GROUPS = select(Group.__table__).where(
+    Group.school_code == bindparam("school"),
+    Group.id.in_(select(GroupOwner.group_id).where(GroupOwner.person_id == bindparam("person")).union(
+        select(GroupMember.group_id).where(GroupMember.person_id == bindparam("person")))),
+).order_by(Group.src)
+_OWNERS = select(GroupOwner.group_id, GroupOwner.person_id).where(
+    GroupOwner.group_id.in_(bindparam("ids", expanding=True)))
+_MEMBERS = select(GroupMember.group_id, GroupMember.person_id).where(
+    GroupMember.group_id.in_(bindparam("ids", expanding=True)))
 
 
 def _children(guardian_id: str) -> tuple[ChildInfo, ...]:
     """The guardian's linked children with every placement, in one statement."""
-    rows = _run(
-        select(Guardianship.child_id, Person.name, Person.personnummer, Person.birth_date,
-               Person.protected_identity, Placement.__table__)
-        .join(Person, Person.id == Guardianship.child_id)
-        .outerjoin(Placement, Placement.student_id == Guardianship.child_id)
-        .where(Guardianship.guardian_id == guardian_id)
-        .order_by(Guardianship.src, Placement.src)
-    ).all()
+    rows = _run(_CHILDREN, {"guardian": guardian_id}).all()
     people: dict[str, PersonInfo] = {}
     placements: dict[str, list[PlacementInfo]] = defaultdict(list)
     for r in rows:
@@ -318,20 +358,15 @@ def _children(guardian_id: str) -> tuple[ChildInfo, ...]:
 
 
 def _groups(person_id: str, school_code: str) -> tuple[GroupInfo, ...]:
-    mine = select(GroupOwner.group_id).where(GroupOwner.person_id == person_id).union(
-        select(GroupMember.group_id).where(GroupMember.person_id == person_id)
-    )
-    groups = _run(
-        select(Group.__table__).where(Group.school_code == school_code, Group.id.in_(mine)).order_by(Group.src)
-    ).all()
+    groups = _run(_MY_GROUPS, {"school": school_code, "person": person_id}).all()
     if not groups:
         return ()
     ids = [g.id for g in groups]
     owners: dict[str, set[str]] = defaultdict(set)
     members: dict[str, set[str]] = defaultdict(set)
-    for row in _run(select(GroupOwner.group_id, GroupOwner.person_id).where(GroupOwner.group_id.in_(ids))):
+    for row in _run(_OWNERS, {"ids": ids}):
         owners[row.group_id].add(row.person_id)
-    for row in _run(select(GroupMember.group_id, GroupMember.person_id).where(GroupMember.group_id.in_(ids))):
+    for row in _run(_MEMBERS, {"ids": ids}):
         members[row.group_id].add(row.person_id)
     return tuple(
         GroupInfo(id=g.id, school=g.school_code, kind=g.kind, connected=g.connected,

@@ -156,18 +156,29 @@ class _Compiler:
         if not isinstance(low, int) or not (high is None or isinstance(high, int)):
             return _never, False
 
+        most = MAX_TEXT if high is None else min(high, MAX_TEXT)
+        surrogate = LONE_SURROGATE.search
+
         def check(x: Any) -> bool:
             if not isinstance(x, str):
                 return not strict
-            if len(x) < low or (high is not None and len(x) > high) or len(x) > MAX_TEXT:
+            if not low <= len(x) <= most:
                 return False
-            if not x.isascii() and LONE_SURROGATE.search(x):
+            if not x.isascii() and surrogate(x):
                 return False
             if pattern is not None and pattern(x) is None:
                 return False
             return fmt is None or fmt(x)
 
-        return check, True
+        if pattern is not None or fmt is not None:
+            return check, True
+
+        def plain(x: Any) -> bool:  # the common text: only its length and its characters to look at
+            if not isinstance(x, str):
+                return not strict
+            return low <= len(x) <= most and (x.isascii() or surrogate(x) is None)
+
+        return plain, True
 
     def _format(self, name: Any) -> Check | None:
         """The format checker's own test for `name` (None for a format it does not check)."""
@@ -191,14 +202,16 @@ class _Compiler:
         extra_check, extra_exact = self.compile(extra)
         exact = extra_exact and all(sure for _, sure in compiled.values())
 
+        required_keys = frozenset(required)
+        find = props.get
+
         def check(x: Any) -> bool:
             if not isinstance(x, dict):
                 return not strict
-            for key in required:
-                if key not in x:
-                    return False
+            if not x.keys() >= required_keys:
+                return False
             for key, value in x.items():
-                sub = props.get(key)
+                sub = find(key)
                 if sub is None:
                     if not extra_check(value):
                         return False

@@ -35,8 +35,10 @@ def replace_directory(fill: Fill, progress: Progress, *, explain: Explain | None
         connection = session.connection()
         loader = Loader(connection, load_schema(), progress)
         _empty_directory(connection)
+        set_aside = _drop_secondary_indexes(connection)
         fill(loader, connection)
         loader.batches.write_all()
+        _create_indexes(connection, set_aside)
         check_references(connection)
         replaced = _settle_portal_passwords(connection)
     except BaseException as exc:
@@ -87,6 +89,32 @@ def _refresh_statistics() -> None:
 def _empty_directory(connection: Connection) -> None:
     for table in reversed(directory_tables()):
         connection.execute(emptying(table))
+
+
+def _drop_secondary_indexes(connection: Connection) -> list[str]:
+    """SQLite: drop the directory tables' plain (non-unique) indexes for the bulk load and return
+    their CREATE statements, to be made again once the rows are in. Building an index from a full
+    table sorts once; keeping it up to date took a B-tree insert at a random place for every row.
+    Inside the load's one transaction (SQLite's DDL is transactional): a refused import rolls the
+    drop back with everything else, and readers (WAL) keep seeing the old directory with its indexes
+    until the commit. PostgreSQL keeps its indexes: DROP INDEX would lock the tables against every
+    reader until the commit. Primary keys and unique indexes stay, so a duplicate is still refused
+    while loading."""
+    if connection.dialect.name != "sqlite" or not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        return []
+    tables = {table.name for table in directory_tables()}
+    rows = connection.exec_driver_sql(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all()
+    plain = [(name, sql) for name, table, sql in rows
+             if table in tables and not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+    for name, _ in plain:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [sql for _, sql in plain]
+
+
+def _create_indexes(connection: Connection, statements: list[str]) -> None:
+    for sql in statements:
+        connection.exec_driver_sql(sql)
 
 
 def _settle_portal_passwords(connection: Connection) -> int:

@@ -76,6 +76,7 @@ class _Writer:
         self.sql = ""
         self.positional = True
         self.processors: list[Callable[[Any], Any] | None] = []
+        self.whole_row: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
 
     def _prepare(self, keys: list[str]) -> None:
         dialect = self.connection.dialect
@@ -89,6 +90,7 @@ class _Writer:
                       else self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                       for name in names]
         self.processors = [_remembering(process) if process else None for process in processors]
+        self.whole_row = itemgetter(*names) if len(names) > 1 and not any(processors) else None
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         if self.keys is None:
@@ -96,9 +98,13 @@ class _Writer:
         if not self.keys:
             self.connection.execute(insert(self.table), rows)
             return
-        columns = [list(map(process, map(itemgetter(key), rows))) if process else list(map(itemgetter(key), rows))
-                   for key, process in zip(self.keys, self.processors, strict=True)]
-        params: list[Any] = list(zip(*columns, strict=True))
+        params: list[Any]
+        if self.whole_row is not None:  # nothing to convert: each row's tuple in one C call
+            params = list(map(self.whole_row, rows))
+        else:
+            columns = [list(map(process, map(itemgetter(key), rows))) if process else list(map(itemgetter(key), rows))
+                       for key, process in zip(self.keys, self.processors, strict=True)]
+            params = list(zip(*columns, strict=True))
         if not self.positional:
             params = list(map(dict, map(zip, repeat(self.keys), params)))
         self.connection.exec_driver_sql(self.sql, params)

@@ -6,10 +6,14 @@ import datetime as dt
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from personnummer import personnummer
 
 from checks.identifiers import (
     Identifier,
     InvalidIdentifier,
+    _surely_valid,
     mask,
     normalise_email,
     normalise_personnummer,
@@ -369,3 +373,26 @@ def test_different_mailboxes_keep_different_keys():
 
     assert mailbox_key("victim@exempel.se") != mailbox_key("victim2@exempel.se")
     assert mailbox_key("victim@exempel.se") != mailbox_key("victim@annan.se")
+
+
+# -- the quick personnummer test agrees with the personnummer library ---------------------------------
+def _with_check_digit(eleven: str) -> str:
+    total = 0
+    for position, digit in enumerate(eleven[2:]):
+        value = int(digit) * (2 - position % 2)
+        total += value - 9 if value > 9 else value
+    return eleven + str((10 - total % 10) % 10)
+
+
+@given(st.text(alphabet="0123456789", min_size=12, max_size=12))
+def test_the_quick_personnummer_test_agrees_with_the_library_on_any_twelve_digits(digits):
+    assert _surely_valid(digits) == personnummer.valid(digits)
+
+
+@given(st.dates(min_value=dt.date(1, 1, 1)), st.integers(0, 999), st.booleans(), st.booleans())
+def test_the_quick_personnummer_test_agrees_with_the_library_on_real_dates(birth, serial, samordning, spoil):
+    day = birth.day + 60 if samordning else birth.day
+    number = _with_check_digit(f"{birth.year:04d}{birth.month:02d}{day:02d}{serial:03d}")
+    if spoil:
+        number = number[:11] + str((int(number[11]) + 1) % 10)
+    assert _surely_valid(number) == personnummer.valid(number)
