@@ -27,8 +27,9 @@ def test_without_chromium_the_browser_tests_stand_aside_with_one_line():
     assert "tests/browser/" not in result.stdout
     lines = [line for line in result.stdout.splitlines() if line.startswith("SKIPPED")]
     assert lines == ["SKIPPED the browser tests (tests/browser) need Debian's chromium at /nonexistent/chromium: "
-                     "install it with `sudo apt-get install -y --no-install-recommends chromium` "
-                     "(never `playwright install`)"]
+                     "install it with `sudo apt-get install -y --no-install-recommends chromium fonts-noto-core` "
+                     "(fonts-noto-core: the Arabic and Ethiopic letters of the pages in Arabic, Persian and Tigrinya; "
+                     "never `playwright install`)"]
 
 
 @pytest.mark.slow
