@@ -8,13 +8,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from portal.extensions import db
 from portal.models import Case
 
 from ..conftest import ON_POSTGRES
 from .inbox_flow import EXP_BJORKHAGA, IT_KOMMUN, PROV_KOMMUN, SUPPORT, build_directory, sign_in
+from .statements import statements_of_page
 
 PARTIAL = ("ix_cases_route_email_key_status", "ix_cases_route_kind_place_status", "ix_cases_route_kind_org_status",
            "ix_cases_route_kind_service_status")
@@ -29,20 +30,8 @@ def directory(runner, tmp_path: Path):
 
 def case_statements(app, client, path: str) -> list[tuple[str, object]]:
     """The statements about cases a page runs, with their parameters."""
-    seen: list[tuple[str, object]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        if "FROM cases" in statement:
-            seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
+    return [(statement, parameters) for statement, parameters in statements_of_page(app, client, path)
+            if "FROM cases" in statement]
 
 
 def plan(app, statement: str, parameters: object) -> str:

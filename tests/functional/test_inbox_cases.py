@@ -8,7 +8,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.inbox import scope
@@ -29,6 +29,7 @@ from .inbox_flow import (
     make_case,
     sign_in,
 )
+from .statements import statements_of_page
 
 DAY = dt.datetime(2026, 11, 2, 8, 0, tzinfo=dt.UTC)
 
@@ -179,19 +180,7 @@ def test_exactly_a_page_of_cases_has_no_next_page(app, client, directory):
 
 
 def _statements(app, client, path: str) -> list[str]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
+    return [statement for statement, _parameters in statements_of_page(app, client, path)]
 
 
 def test_a_page_of_the_list_costs_the_same_statements_at_3_and_at_60_cases(app, client, directory):

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal import statistics
 from portal.extensions import db
@@ -33,6 +33,7 @@ from .inbox_flow import (
     csrf,
     sign_in,
 )
+from .statements import statements_of_page
 
 E_SERVICE = ("agency_support", "E-tjänstens support", "etjanst@myndighet.example.se", {"service": "agency_eservice"})
 # (identifier, school): who asks where; the guardians of the inbox directory belong to Björkhaga
@@ -202,19 +203,7 @@ def test_statistics_need_a_signed_in_contact(client, directory):
 
 
 def _statements(app, client, path: str) -> list[str]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return seen
+    return [statement for statement, _parameters in statements_of_page(app, client, path)]
 
 
 def test_a_page_costs_the_same_statements_at_two_sizes(app, client, directory):
