@@ -20,7 +20,8 @@ import datetime as dt
 import hmac
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
@@ -69,23 +70,23 @@ def _by_status(statement: Select[str, int]) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in db.session.execute(statement)}
 
 
+def _by_status_gauge(name: str, documentation: str, column: Any, statuses: Iterable[str]) -> GaugeMetricFamily:
+    """One gauge per status of `column`'s table, every known status present (0 when no row has it)."""
+    gauge = GaugeMetricFamily(name, documentation, labels=["status"])
+    counts = dict.fromkeys(statuses, 0)
+    counts.update(_by_status(select(column, func.count()).group_by(column)))
+    for status, n in sorted(counts.items()):
+        gauge.add_metric([status], n)
+    return gauge
+
+
 class DatabaseCollector:
     """The gauges read from the database at scrape time."""
 
     def collect(self) -> Iterator[Metric]:
-        jobs = GaugeMetricFamily("portal_jobs", "Jobs in the queue by status.", labels=["status"])
-        counts = dict.fromkeys(JOB_STATUSES, 0)
-        counts.update(_by_status(select(Job.status, func.count()).group_by(Job.status)))
-        for status, n in sorted(counts.items()):
-            jobs.add_metric([status], n)
-        yield jobs
-
-        outbox = GaugeMetricFamily("portal_outbox", "Messages in the outbox by status.", labels=["status"])
-        counts = dict.fromkeys(OUTBOX_STATUSES, 0)
-        counts.update(_by_status(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)))
-        for status, n in sorted(counts.items()):
-            outbox.add_metric([status], n)
-        yield outbox
+        yield _by_status_gauge("portal_jobs", "Jobs in the queue by status.", Job.status, JOB_STATUSES)
+        yield _by_status_gauge("portal_outbox", "Messages in the outbox by status.", OutboxMessage.status,
+                               OUTBOX_STATUSES)
 
         oldest = db.session.execute(select(func.min(OutboxMessage.created_at))
                                     .where(OutboxMessage.status.in_(("pending", "sending")))).scalar()
