@@ -165,11 +165,12 @@ def requests_seen() -> Requests:
 
 @pytest.fixture
 def new_page(browser: Browser, requests_seen: Requests) -> Iterator[PageFactory]:
-    """`new_page(width=360, height=740, javascript=True)`: a page in a fresh Swedish context."""
+    """`new_page(width=360, height=740, javascript=True, locale="sv-SE")`: a page in a fresh context whose
+    browser asks for `locale`'s language (Swedish by default)."""
     contexts: list[BrowserContext] = []
 
-    def make(*, width: int = 360, height: int = 740, javascript: bool = True) -> Page:
-        context = browser.new_context(locale="sv-SE", viewport={"width": width, "height": height},
+    def make(*, width: int = 360, height: int = 740, javascript: bool = True, locale: str = "sv-SE") -> Page:
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height},
                                       java_script_enabled=javascript)
         context.set_default_timeout(10_000)
         context.route("**/*", requests_seen.handle)

@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 from babel.messages.mofile import read_mo
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from portal import language
 
 from ..functional.smtp import SmtpServer
-from .conftest import Requests, build_directory, served_portal
+from .conftest import build_directory, served_portal
 from .flow import REFERENCE, check_axe, no_horizontal_scroll, screenshot
 from .mailbox import deliver_all, link_in
 
@@ -95,20 +95,9 @@ def portal(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture
-def page_in(browser: Browser, requests_seen: Requests) -> Iterator[object]:
-    contexts = []
-
-    def make(code: str) -> Page:
-        context = browser.new_context(locale=code, viewport={"width": 360, "height": 740})
-        context.set_default_timeout(10_000)
-        context.route("**/*", requests_seen.handle)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-    assert requests_seen.foreign == [], f"requests left 127.0.0.1: {requests_seen.foreign}"
+def page_in(new_page):  # type: ignore[no-untyped-def]
+    """`page_in(code)`: a page at 360 px whose browser asks for `code`'s language (tests/browser/conftest.py)."""
+    return lambda code: new_page(locale=code)
 
 
 def shown(page: Page, code: str, name: str, screenshots: Path) -> None:
