@@ -15,6 +15,7 @@ from portal import diagnosis
 from portal.cases import open_case
 from portal.extensions import db
 from portal.mail import Rendered, render
+from portal.mail.delivery import deliver
 from portal.models import Case, OutboxMessage
 from portal.worker import process_queue
 
@@ -127,3 +128,17 @@ def is_form(response) -> bool:
 
 def is_dead(response) -> bool:
     return response.status_code == 200 and "<h1>Länken går inte att använda</h1>" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def school(app, runner, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The reset tests' directory loaded, links built on BASE_URL."""
+    app.config["PORTAL_BASE_URL"] = BASE_URL
+    load(runner, directory(), tmp_path / "dir.json")
+
+
+def work(app):  # type: ignore[no-untyped-def]
+    """The worker's queue, then the outbox: what `portal worker` does once."""
+    with app.app_context():
+        process_queue()
+        return deliver()

@@ -15,15 +15,21 @@ import pytest
 from babel.messages.mofile import read_mo
 
 from portal import language
-from portal.mail.delivery import deliver
-from portal.worker import process_queue
 
-from . import pages, smtp
+from . import pages, reset_support, smtp
 from .flow import walk
 from .pages import check_page, visible
-from .reset_support import BASE_URL, FIRST_ADDRESS, GOOD, directory, load, open_link, submit
+from .reset_support import (
+    BASE_URL,
+    FIRST_ADDRESS,
+    GOOD,
+    open_link,
+    submit,
+    work,
+)
 
 smtp_server = smtp.smtp_server  # the fixture
+school = reset_support.school  # the fixture
 two_schools = pages.two_schools  # the fixture
 SIX = ("ar", "so", "ti", "fa", "uk", "fi")
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
@@ -144,17 +150,6 @@ def test_left_to_right_pages_carry_no_isolates(client, two_schools):
     page = client.get("/hjalp/resultat").get_data(as_text=True)
     assert FSI not in page and "Expeditionen Solvik, solvik@exempel.se" in page
 
-
-@pytest.fixture
-def school(app, runner, tmp_path: Path):
-    app.config["PORTAL_BASE_URL"] = BASE_URL
-    load(runner, directory(), tmp_path / "dir.json")
-
-
-def work(app):
-    with app.app_context():
-        process_queue()
-        return deliver()
 
 
 def first_strong(line: str) -> str | None:

@@ -6,35 +6,30 @@ whose first delivery met an SMTP outage still works when it finally arrives."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from portal import passwords
 from portal.extensions import db
-from portal.mail.delivery import deliver
 from portal.models import PortalPassword
-from portal.worker import process_queue
 
-from . import smtp
+from . import reset_support, smtp
 from .flow import walk
-from .reset_support import BASE_URL, FIRST_ADDRESS, GOOD, directory, is_dead, is_form, load, open_link, submit
+from .reset_support import (
+    BASE_URL,
+    FIRST_ADDRESS,
+    GOOD,
+    is_dead,
+    is_form,
+    open_link,
+    submit,
+    work,
+)
 
 smtp_server = smtp.smtp_server  # the fixture
+school = reset_support.school  # the fixture
 LINK = re.compile(re.escape(BASE_URL) + r"(/aterstall/[A-Za-z0-9_.\-]+)")
 
-
-@pytest.fixture
-def school(app, runner, tmp_path: Path):
-    app.config["PORTAL_BASE_URL"] = BASE_URL
-    load(runner, directory(), tmp_path / "dir.json")
-
-
-def work(app):
-    with app.app_context():
-        process_queue()
-        return deliver()
 
 
 def the_link(received) -> str:
