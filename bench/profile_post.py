@@ -125,6 +125,8 @@ def main() -> None:
         wsgi_call(portal, environ)
     profile.disable()
     stats = pstats.Stats(profile)
+    if os.environ.get("PROFILE_DUMP"):
+        stats.dump_stats(os.environ["PROFILE_DUMP"])
     own: Counter[str] = Counter()
     rows = []
     for (filename, _line, name), (_cc, calls, tottime, _cum, _callers) in stats.stats.items():  # type: ignore[attr-defined]

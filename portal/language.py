@@ -173,6 +173,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def vary(response: Response) -> Response:
-        # the same address answers in the language the request asks for
-        response.vary.add("Accept-Language")
+        # the same address answers in the language the request asks for (a header added as text when
+        # there is none yet: `response.vary` parses and rewrites the header set)
+        if "Vary" in response.headers:
+            response.vary.add("Accept-Language")
+        else:
+            response.headers["Vary"] = "Accept-Language"
         return response

@@ -44,7 +44,8 @@ EXTRA = ("request_id", "method", "endpoint", "status", "duration_ms", "event")
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
-    fields = {key: getattr(record, key) for key in EXTRA if hasattr(record, key)}
+    given = record.__dict__
+    fields = {key: given[key] for key in EXTRA if key in given}
     counts = getattr(record, "counts", None)
     if isinstance(counts, dict):
         fields.update(counts)
@@ -83,7 +84,7 @@ class JsonFormatter(logging.Formatter):
 
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        stamp = dt.datetime.fromtimestamp(record.created, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(record.created))
         fields = " ".join(f"{k}={v}" for k, v in _fields(record).items())
         text = f"{stamp} {record.levelname:<7} {record.name}: {record.getMessage()}" + (f" {fields}" if fields else "")
         exception = _exception(record)

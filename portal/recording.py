@@ -1,9 +1,9 @@
 """The public POST's one write (portal/cases.py): the case, unless today's exists for the same
 question, and its job. Durable when `record` returns; the same statements for every identifier.
 
-It sets the public flow's throughput, so it is written lean: hand-written statements through a
-connection of the engine (its pool, its events and `hide_parameters` still apply), no ORM session,
-no unit of work, nothing loaded back.
+It sets the public flow's throughput, so it is written lean: hand-written statements through the
+driver's connection, checked out of the engine's pool (its connect and checkout events still apply), no
+SQLAlchemy Connection, no ORM session, no unit of work, nothing loaded back.
 
 - SQLite (no writable CTEs): `INSERT INTO cases … ON CONFLICT DO NOTHING` (the new row's id from the
   cursor, nothing returned to read), the SELECT of today's case when it was already there, the job's INSERT and the COMMIT, inside a write lock held
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import re
 import threading
@@ -28,6 +29,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import DateTime, Engine
+
+_SQL_LOG = logging.getLogger("sqlalchemy.engine.Engine")  # where SQLAlchemy writes its statement log
 
 CASE_INSERT = """
 INSERT INTO cases (reference, created_at, updated_at, role, service, symptom, place, identifier_hash,
@@ -55,24 +58,65 @@ def record(engine: Engine, values: dict[str, Any]) -> tuple[int, str] | None:
     """Write the case (unless today's exists) and its job; (case id, reference), or None to try again.
 
     `values`: reference, created_at (the job's run_after too), role, service, symptom, place,
-    identifier_hash, identifier_masked, same_day_key, identifier, typed_email, send_mail, locale."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            row = conn.exec_driver_sql(ONE_STATEMENT, values).first()
-            return None if row is None else (int(row[0]), str(row[1]))
-    params = {**values, "created_at": _datetime_bind(engine)(values["created_at"])}
-    with engine.connect() as conn, write_lock(engine):
-        inserted = conn.exec_driver_sql(CASE_INSERT_SQLITE, params)
-        if inserted.rowcount == 1:  # a new case: its id is the row's, its reference ours (nothing to read back)
-            found: tuple[Any, Any] = (inserted.lastrowid, values["reference"])
+    identifier_hash, identifier_masked, same_day_key, identifier, typed_email, send_mail, locale.
+
+    Through the driver's own connection and cursor, checked out of the engine's pool (its connect and
+    checkout events apply: the SQLite pragmas, the PostgreSQL liveness check): SQLAlchemy's Connection,
+    its transaction objects and result wrappers cost more than the statements. A connection that failed
+    is invalidated, not given back. Listeners of the engine's `before_cursor_execute` event are told of
+    each statement as SQLAlchemy would tell them (the N3 tests count them), and SQLAlchemy's statement log,
+    when an operator switches it on, shows each statement (its values hidden, as everywhere: N5)."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        if engine.dialect.name == "postgresql":
+            found = _record_postgresql(engine, connection, cursor, values)
         else:
-            row = conn.exec_driver_sql(TODAYS_CASE, params).first()
-            if row is None:  # not today's case: the reference was taken
-                conn.rollback()
-                return None
-            found = (row[0], row[1])
-        conn.exec_driver_sql(JOB_INSERT, {**params, "case_id": found[0]})
-        conn.commit()
+            with write_lock(engine):
+                found = _record_sqlite(engine, connection, cursor, values)
+        cursor.close()
+    except BaseException:
+        connection.invalidate()
+        raise
+    connection.close()  # back to the pool
+    return found
+
+
+def _execute(engine: Engine, cursor: Any, statement: str, parameters: dict[str, Any]) -> None:
+    if _SQL_LOG.isEnabledFor(logging.INFO):  # the database log an operator may switch on: the statement, never its values
+        _SQL_LOG.info(statement)
+        _SQL_LOG.info("[SQL parameters hidden: the public POST's write]")
+    if engine.dispatch.before_cursor_execute:
+        for listener in engine.dispatch.before_cursor_execute:
+            listener(None, cursor, statement, parameters, None, False)
+    cursor.execute(statement, parameters)
+
+
+def _record_postgresql(engine: Engine, connection: Any, cursor: Any, values: dict[str, Any]) -> tuple[int, str] | None:
+    driver = connection.driver_connection
+    driver.autocommit = True  # one statement, one round trip: no BEGIN, no COMMIT
+    try:
+        _execute(engine, cursor, ONE_STATEMENT, values)
+        row = cursor.fetchone()
+    finally:
+        driver.autocommit = False  # as the pool hands it out
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def _record_sqlite(engine: Engine, connection: Any, cursor: Any, values: dict[str, Any]) -> tuple[int, str] | None:
+    params = {**values, "created_at": _datetime_bind(engine)(values["created_at"])}
+    _execute(engine, cursor, CASE_INSERT_SQLITE, params)
+    if cursor.rowcount == 1:  # a new case: its id is the row's, its reference ours (nothing to read back)
+        found: tuple[Any, Any] = (cursor.lastrowid, values["reference"])
+    else:
+        _execute(engine, cursor, TODAYS_CASE, params)
+        row = cursor.fetchone()
+        if row is None:  # not today's case: the reference was taken
+            connection.rollback()
+            return None
+        found = (row[0], row[1])
+    _execute(engine, cursor, JOB_INSERT, {**params, "case_id": found[0]})
+    connection.commit()
     return int(found[0]), str(found[1])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -287,13 +287,18 @@ def identifier() -> Response | str:
     flow = _flow()
     if request.method == "POST":
         ratelimit.check_submit()
-    form = IdentifierForm()
-    if form.validate_on_submit():
+    form = None
+    typed = IdentifierForm.accepted(request.form, g.get("csrf_valid", False)) if request.method == "POST" else None
+    if typed is None:
+        form = IdentifierForm()
+        if form.validate_on_submit():
+            typed = form.identifier.data or ""
+    if typed is not None:
         q = diagnosis.question(flow["role"], flow["service"], flow["symptom"], flow["school"])
-        typed = form.identifier.data or ""
         try:
             ident = parse_identifier(typed, q.today)
         except InvalidIdentifier as exc:
+            form = form or IdentifierForm()
             form.identifier.errors = [_(str(exc))]
         else:
             case = open_case(q, ident, typed_email=typed.strip() if ident.kind == "email" else None,

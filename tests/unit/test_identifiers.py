@@ -14,6 +14,7 @@ from checks.identifiers import (
     Identifier,
     InvalidIdentifier,
     _surely_valid,
+    is_email_address,
     mask,
     normalise_email,
     normalise_personnummer,
@@ -396,3 +397,34 @@ def test_the_quick_personnummer_test_agrees_with_the_library_on_real_dates(birth
     if spoil:
         number = number[:11] + str((int(number[11]) + 1) % 10)
     assert _surely_valid(number) == personnummer.valid(number)
+
+
+# is_email_address answers an everyday address itself (checks/identifiers.py, _EVERYDAY_EMAIL): it must
+# never accept one that email-validator would refuse, and must agree with it on any text at all.
+def _validator_accepts(address: str) -> bool:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+@given(st.from_regex(r"[A-Za-z0-9_+-]{1,12}(\.[A-Za-z0-9_+-]{1,12}){0,2}@([A-Za-z0-9-]{1,12}\.){1,3}[A-Za-z]{2,8}",
+                     fullmatch=True))
+def test_an_everyday_looking_address_is_judged_as_email_validator_judges_it(address: str) -> None:
+    assert is_email_address(address) == _validator_accepts(address)
+
+
+@given(st.text(alphabet=st.sampled_from("aZ9.-_+@xn--é"), max_size=30))
+def test_any_text_is_judged_as_email_validator_judges_it(address: str) -> None:
+    assert is_email_address(address) == _validator_accepts(address)
+
+
+@pytest.mark.parametrize("address", [
+    "anna@exempel.test", "anna@host.localhost", "anna@x--y.se", "anna@xn--abc.se", "a" * 65 + "@exempel.se",
+    "anna@" + "a" * 64 + ".se", "anna@" + ".".join(["a" * 60] * 5) + ".se", "anna@exempel.s3", "anna@-x.se",
+])
+def test_addresses_at_the_edges_are_judged_as_email_validator_judges_them(address: str) -> None:
+    assert is_email_address(address) == _validator_accepts(address)
