@@ -3,7 +3,7 @@
     python bench/bench_statistics.py [--cases 1000000] [--requests 100]
 
 Imports the generated directory of 10 000 persons (25 schools, their contacts), then bulk-inserts
---cases cases over 90 days (as bench_inbox.py makes them; 30 % self-served, 0 to 3 failed checks
+--cases cases over 90 days (as bench_inbox.py makes them, bench/_cases.py; 30 % self-served, 0 to 3 failed checks
 each, drawn from the catalogue) together with their statistics rows: the same rows the worker's
 `portal.statistics.add` leaves for each case, summed in Python first so that a million cases load
 in minutes. Then it signs in through the real sign-in link as four contacts (a school's
@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics as stats
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -37,21 +35,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import OUT, data_file, fresh_instance  # noqa: E402
-from bench_inbox import CaseMaker, empty_cases, measure, signed_in  # noqa: E402
-from sqlalchemy import delete, event, insert, select  # noqa: E402
+from _cases import CaseMaker, analyse, empty_cases, insert_cases, measure, setup_database, signed_in  # noqa: E402
+from _common import OUT  # noqa: E402
+from sqlalchemy import delete, event, select  # noqa: E402
 
 BATCH = 20_000
-
-
-def setup_database() -> None:
-    """bench_inbox's directory, on an SQLite file of this benchmark's own (or PORTAL_DATABASE_URL)."""
-    path = data_file(10_000)
-    if not os.environ.get("PORTAL_DATABASE_URL", "").startswith("postgresql"):
-        os.environ.update(fresh_instance("statistics"))
-    os.environ["PORTAL_RATELIMIT_ENABLED"] = "0"
-    subprocess.run([sys.executable, "-m", "portal.cli", "import", str(path)], env=dict(os.environ), check=True,
-                   stdout=subprocess.DEVNULL)
 
 
 def fill(maker: CaseMaker, n: int, checks: list[str], rng: random.Random, *, case_rows: bool = True) -> float:
@@ -59,13 +47,11 @@ def fill(maker: CaseMaker, n: int, checks: list[str], rng: random.Random, *, cas
     pages never read them); seconds taken."""
     from portal import statistics
     from portal.extensions import db
-    from portal.models import Case
 
     start = time.perf_counter()
     counts: Counter[tuple[str, str, dt.date, str, str, str]] = Counter()
-    done = 0
-    while done < n:
-        cases, _findings, _events = maker.rows(min(BATCH, n - done))
+
+    def count(cases: list[dict[str, Any]]) -> None:
         for case in cases:
             case["reference"] = f"S{case['id']:07d}"  # 40 random bits collide within a million
             case["self_service"] = rng.random() < 0.3
@@ -75,23 +61,15 @@ def fill(maker: CaseMaker, n: int, checks: list[str], rng: random.Random, *, cas
             for level, key, organisation in statistics.cells(shape):
                 for metric, k in statistics.metrics(case["self_service"], failed).items():
                     counts[(level, key, day, case["service"], organisation, metric)] += k
-        if case_rows:
-            db.session.execute(insert(Case), cases)
-            db.session.commit()
-        done += len(cases)
+
+    insert_cases(maker, n, batch=BATCH, tables=("cases",) if case_rows else (), prepare=count)
     rows = [{"level": k[0], "key": k[1], "day": k[2], "service": k[3], "organisation_id": k[4], "metric": k[5],
              "n": n} for k, n in counts.items()]
     rows.sort(key=lambda row: tuple(str(v) for v in row.values()))
     for i in range(0, len(rows), BATCH):
         statistics.upsert(rows[i:i + BATCH])
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for name in ("cases", "case_counts"):
-                conn.exec_driver_sql(f"VACUUM ANALYZE {name}")
-    else:
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+    analyse(("cases", "case_counts"))
     return time.perf_counter() - start
 
 
@@ -133,7 +111,7 @@ def main() -> None:
     parser.add_argument("--without-case-rows", action="store_true",
                         help="insert only the statistics rows of the cases (quicker; the pages read nothing else)")
     args = parser.parse_args()
-    setup_database()
+    setup_database("statistics")
 
     from checks import CATALOGUE
     from portal import create_app

@@ -1,8 +1,10 @@
 """Settings for running the portal as operators do (docs/contracts/README.md, "Running in production"):
 how long a claim by a worker that died is honoured, the log format, and the metrics token.
 
-`read(env)` validates them (ConfigError with a Swedish message naming the variable); `init_app` puts them
-in the app's config (values given to `create_app` win).
+`read(env)` validates them (ConfigError with a Swedish message naming the variable); the settings registry
+(portal/settings.py) puts them in the app's config when a process starts, and `init_app` takes them from
+there, so a value given to `create_app` (or set in app.config by an embedding program) is the one used,
+checked the same way.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Flask
 
@@ -26,6 +28,9 @@ class Operations:
     log_format: str  # "text" (readable) or "json" (one object a line)
     metrics_token: str | None  # GET /metrics answers only with `Authorization: Bearer <this>`; None: 404
     bind: str = "127.0.0.1:8000"  # where gunicorn listens with deploy/gunicorn.conf.py (host:port or unix:path)
+
+    NAMES: ClassVar[tuple[str, ...]] = ("PORTAL_JOB_STALE_AFTER", "PORTAL_MAIL_STALE_AFTER", "PORTAL_LOG_FORMAT",
+                                        "PORTAL_METRICS_TOKEN", "PORTAL_BIND")
 
     def flask_config(self) -> dict[str, Any]:
         return {"PORTAL_JOB_STALE_AFTER": self.job_stale_after, "PORTAL_MAIL_STALE_AFTER": self.mail_stale_after,
@@ -79,8 +84,19 @@ def _feature() -> Any:
 FEATURE = _feature()
 
 
+def _as_text(value: Any) -> str:
+    """A config value as the environment would give it: None is unset, 600.0 is "600"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def init_app(app: Flask) -> Operations:
-    operations = read()
-    for key, value in operations.flask_config().items():
-        app.config.setdefault(key, value)
+    """The settings from app.config (what portal/settings.py read, or what `create_app` was given), checked
+    as `read` checks the environment; the config holds the checked values afterwards."""
+    operations = read({name: _as_text(app.config.get(name)) for name in Operations.NAMES})
+    app.config.update({key: value for key, value in operations.flask_config().items()
+                       if key in FEATURE.variables})  # PORTAL_MAIL_STALE_AFTER stays the mail's (delivery.py)
     return operations

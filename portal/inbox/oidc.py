@@ -21,7 +21,6 @@ the kind of fault.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +42,7 @@ log = logging.getLogger(__name__)
 NAME = "organisation"
 CALLBACK = "/inkorg/logga-in/organisation/svar"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+OIDC_VARIABLES = ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET", "PORTAL_OIDC_EMAIL_CLAIM")
 
 
 @dataclass(frozen=True)
@@ -77,11 +77,11 @@ def settings_from_env(env: Mapping[str, str]) -> OidcSettings | None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the provider when configured (app.config["PORTAL_OIDC"] wins over the environment)."""
-    settings = app.config.get("PORTAL_OIDC")
-    if settings is None:
-        settings = settings_from_env(os.environ)
-        app.config["PORTAL_OIDC"] = settings
+    """Register the provider when configured: by the PORTAL_OIDC_* entries of app.config (what
+    portal/settings.py read from the environment, or what `create_app` was given), checked as the
+    environment is; app.config["PORTAL_OIDC"] holds the result (None: no provider)."""
+    settings = settings_from_env({name: app.config.get(name) or "" for name in OIDC_VARIABLES})
+    app.config["PORTAL_OIDC"] = settings
     if settings is None:
         return
     oauth = OAuth(app)
@@ -146,9 +146,6 @@ def oidc_callback() -> Response | tuple[str, int]:
     if identity is None:  # what a stranger gets from the e-mail form
         return redirect(url_for("inbox.sent"), code=303)
     return auth.start_session(identity, method="oidc")
-
-
-OIDC_VARIABLES = ("PORTAL_OIDC_ISSUER", "PORTAL_OIDC_CLIENT_ID", "PORTAL_OIDC_CLIENT_SECRET", "PORTAL_OIDC_EMAIL_CLAIM")
 
 
 def read_settings(env: Mapping[str, str]) -> dict[str, Any]:

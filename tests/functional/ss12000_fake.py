@@ -3,7 +3,8 @@
 It serves /organisations, /persons, /duties, /groups, /activities and /deletedEntities from plain
 lists of records in SS 12000's shape, in small pages (`limit`, an opaque `pageToken`), with
 `meta.modified.after`, and a token endpoint (OAuth 2.0 client credentials with HTTP Basic). Faults
-are queued on demand: `fail(resource, page, status, headers)`, `drop(resource, page)`, `garble(...)`.
+are queued on demand: `fail(resource, page, status, headers)`, `drop(resource, page)` (the body broken
+off), `hang_up(resource, page)` (the socket closed without an answer), `garble(...)`.
 Every request is logged (path, query, Authorization) for the tests to look at."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import base64
 import datetime as dt
 import json
 import secrets
+import socket
 import ssl
 import threading
 import time
@@ -37,7 +39,7 @@ def stamp(day: int = 1) -> str:
 class Fault:
     status: int = 500
     headers: dict[str, str] = field(default_factory=dict)
-    kind: str = "status"  # status, drop, garble
+    kind: str = "status"  # status, drop, hang_up, garble, slow, revoke
 
 
 @dataclass
@@ -78,8 +80,13 @@ class Fake:
              times: int = 1) -> None:
         self.faults.setdefault((resource, page), []).extend(Fault(status, headers or {}) for _ in range(times))
 
-    def drop(self, resource: str, page: int) -> None:
-        self.faults.setdefault((resource, page), []).append(Fault(kind="drop"))
+    def drop(self, resource: str, page: int, times: int = 1) -> None:
+        """The connection closes after a part of the promised body (the next `times` asks of the page)."""
+        self.faults.setdefault((resource, page), []).extend(Fault(kind="drop") for _ in range(times))
+
+    def hang_up(self, resource: str, page: int, times: int = 1) -> None:
+        """The server closes the connection without answering (the next `times` asks of the page)."""
+        self.faults.setdefault((resource, page), []).extend(Fault(kind="hang_up") for _ in range(times))
 
     def garble(self, resource: str, page: int) -> None:
         self.faults.setdefault((resource, page), []).append(Fault(kind="garble"))
@@ -144,6 +151,10 @@ class Fake:
                 # the connection closes after a part of the promised body
                 return Response(iter([b'{"data": [{"id": "']), content_type="application/json",
                                 headers={"Content-Length": "5000", "Connection": "close"})
+            if fault.kind == "hang_up":
+                connection = request.environ["werkzeug.socket"]
+                connection.shutdown(socket.SHUT_RDWR)  # the client reads the end of the stream, no status line
+                return Response(b"", status=204)  # what werkzeug then fails to write goes nowhere
             if fault.kind == "garble":
                 return Response(b'{"data": [{"id": "x",,}', content_type="application/json")
             return _json({"code": "fault", "message": "on demand"}, fault.status, fault.headers)

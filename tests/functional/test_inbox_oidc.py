@@ -32,9 +32,11 @@ def provider() -> Iterator[Provider]:
         yield running
 
 
-def _app(**settings: object) -> Flask:
+def _app(**settings: str) -> Flask:
+    """An app whose provider is given to create_app (as an embedding program or a test would), not by the
+    environment, which names none."""
     return create_app({"TESTING": True, "PORTAL_SECRET_KEY_FOR_TESTS": True,
-                       "PORTAL_OIDC": OidcSettings(**settings)})  # type: ignore[arg-type]
+                       **{"PORTAL_OIDC_" + name.upper(): value for name, value in settings.items()}})
 
 
 @pytest.fixture
@@ -195,3 +197,31 @@ def test_the_portal_does_not_start_with_an_issuer_it_cannot_use(app, runner, mon
     monkeypatch.setenv("PORTAL_OIDC_CLIENT_ID", "inkorgen")
     with pytest.raises(ConfigError, match="PORTAL_OIDC_ISSUER ska börja med https://"):
         create_app({"TESTING": True})
+
+
+def test_the_provider_given_to_create_app_is_the_one_used_whatever_the_environment_says(app, runner, tmp_path,
+                                                                                       provider, monkeypatch):
+    assert runner.invoke(args=["import", str(build_directory().write(tmp_path / "dir.json"))]).exit_code == 0
+    monkeypatch.delenv("PORTAL_OIDC_ISSUER", raising=False)
+    monkeypatch.delenv("PORTAL_OIDC_CLIENT_ID", raising=False)
+    # nothing in the environment
+    alone = _app(issuer=provider.issuer, client_id="inkorgen", client_secret="hemligt")
+    monkeypatch.setenv("PORTAL_OIDC_ISSUER", "https://login.annan.example.se")
+    monkeypatch.setenv("PORTAL_OIDC_CLIENT_ID", "en-annan-klient")
+    # the environment names another provider
+    over = _app(issuer=provider.issuer + "/", client_id="inkorgen", client_secret="hemligt")
+    for configured in (alone, over):
+        client = configured.test_client()
+        assert "Logga in via din organisation" in client.get("/inkorg/logga-in").get_data(as_text=True)
+        answer = through_provider(client, provider, VERIFIED)  # to this provider, as client "inkorgen"
+        assert answer.status_code == 303 and signed_in(client)
+        with configured.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_an_issuer_given_to_create_app_is_checked_as_the_environments_is(app):
+    with pytest.raises(ConfigError, match="PORTAL_OIDC_ISSUER ska börja med https://"):
+        _app(issuer="http://login.exempelby.se", client_id="inkorgen")
+    with pytest.raises(ConfigError, match="PORTAL_OIDC_CLIENT_ID saknas"):
+        _app(issuer="https://login.exempelby.se")

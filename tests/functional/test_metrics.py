@@ -85,6 +85,30 @@ def test_the_sync_last_success_comes_from_the_function_the_sync_registers(app, c
     assert got[("portal_sync_last_success_timestamp_seconds", ())] == 1_790_000_000.0
 
 
+def test_a_token_given_to_create_app_is_the_one_metrics_answers_to_and_is_checked_like_the_environments(
+        app, monkeypatch):
+    from portal import create_app
+    from portal.extensions import db
+
+    monkeypatch.delenv("PORTAL_METRICS_TOKEN", raising=False)
+    alone = create_app({"TESTING": True, "PORTAL_METRICS_TOKEN": TOKEN, "PORTAL_LOG_FORMAT": "JSON"})
+    monkeypatch.setenv("PORTAL_METRICS_TOKEN", "the-environments-own-token-0123")
+    monkeypatch.setenv("PORTAL_LOG_FORMAT", "text")
+    over = create_app({"TESTING": True, "PORTAL_METRICS_TOKEN": TOKEN, "PORTAL_LOG_FORMAT": "JSON"})
+    for configured in (alone, over):
+        client = configured.test_client()
+        assert client.get("/metrics", headers=AUTH).status_code == 200
+        assert client.get("/metrics", headers={"Authorization": "Bearer the-environments-own-token-0123"}
+                          ).status_code == 404
+        assert configured.config["PORTAL_LOG_FORMAT"] == "json"  # what `portal` commands and wsgi.py log in
+        with configured.app_context():
+            db.engine.dispose()
+    with pytest.raises(ConfigError, match="PORTAL_METRICS_TOKEN ska vara minst 16 tecken"):
+        create_app({"TESTING": True, "PORTAL_METRICS_TOKEN": "kort"})
+    with pytest.raises(ConfigError, match="PORTAL_JOB_STALE_AFTER ska vara ett helt antal sekunder"):
+        create_app({"TESTING": True, "PORTAL_JOB_STALE_AFTER": 0})
+
+
 def test_the_metrics_token_is_checked_at_start():
     assert read({}).metrics_token is None
     assert read({"PORTAL_METRICS_TOKEN": TOKEN}).metrics_token == TOKEN

@@ -3,6 +3,7 @@ dropped its connections: every request recorded, one case per question, never an
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from checks.identifiers import parse_identifier
-from portal import diagnosis
+from portal import create_app, diagnosis
 from portal.cases import open_case
 from portal.extensions import db
 from portal.models import Case, CaseEvent, Job
@@ -88,25 +89,35 @@ def test_the_history_starts_received_at_the_moment_of_the_post_then_diagnosed(ap
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="a server's connections: PostgreSQL only")
-def test_a_post_after_the_server_closed_every_pooled_connection_is_recorded(app, client, directory):
-    """No pre-ping: a pooled connection the server has terminated is found at checkout and replaced."""
-    walk(client, "g1@exempel.se")  # the pool now holds open connections
-    admin = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
-    with admin.connect() as conn:
-        terminated = conn.execute(text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar_one()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and conn.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()")).scalar_one():
-            time.sleep(0.05)
-    admin.dispose()
-    assert terminated >= 1
-    time.sleep(0.1)  # the goodbye reaches the pooled sockets
-    response, _ = walk(client, "g1@exempel.se", symptom="password_login_failed")
-    assert (response.status_code, response.headers["Location"]) == (303, "/hjalp/resultat")
-    assert counts(app) == (2, 2)
+def test_a_post_after_the_server_closed_every_pooled_connection_is_recorded(app, directory):
+    """No pre-ping: a pooled connection the server has terminated is found at checkout and replaced. Only
+    this app's own connections are terminated (picked by an application_name of its own): another engine's
+    pooled connection killed under it would be garbage collected, still open, in whichever test runs later."""
+    name = f"test-recording-{os.getpid()}-{time.monotonic_ns()}"
+    options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"application_name": name}}
+    own = create_app({"TESTING": True, "PORTAL_SECRET_KEY_FOR_TESTS": True, "SQLALCHEMY_ENGINE_OPTIONS": options})
+    client = own.test_client()
+    ours = "FROM pg_stat_activity WHERE datname = current_database() AND application_name = :name"
+    try:
+        walk(client, "g1@exempel.se")  # the pool now holds open connections
+        admin = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+        with admin.connect() as conn:
+            terminated = conn.execute(text(f"SELECT count(pg_terminate_backend(pid)) {ours}"),
+                                      {"name": name}).scalar_one()
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and conn.execute(text(f"SELECT count(*) {ours}"),
+                                                               {"name": name}).scalar_one():
+                time.sleep(0.05)
+        admin.dispose()
+        assert terminated >= 1
+        time.sleep(0.1)  # the goodbye reaches the pooled sockets
+        response, _ = walk(client, "g1@exempel.se", symptom="password_login_failed")
+        assert (response.status_code, response.headers["Location"]) == (303, "/hjalp/resultat")
+        assert counts(own) == (2, 2)
+    finally:
+        with own.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize(("language", "expected"), [("", "sv"), ("accept:en-GB,en;q=0.9", "en"), ("link:en", "en"),

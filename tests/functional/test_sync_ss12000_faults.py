@@ -51,7 +51,8 @@ def first_pages(fake: Fake, resource: str) -> int:
 
 @pytest.mark.parametrize("fault, expected", [
     (lambda f: f.fail("persons", 2, 500), "/persons svarade 500"),
-    (lambda f: f.drop("persons", 3), "/persons gick inte att läsa: anslutningen bröts mitt i svaret"),
+    (lambda f: f.drop("persons", 3, times=3),
+     "/persons gick inte att läsa: anslutningen bröts mitt i svaret (3 försök)"),
     (lambda f: f.garble("duties", 1), "/duties svarade med något som inte är giltig JSON"),
     (lambda f: f.fail("groups", 1, 403), "/groups svarade 403: portalen har inte behörighet"),
 ], ids=["500", "dropped", "malformed", "403"])
@@ -113,6 +114,41 @@ def test_a_source_that_stays_busy_fails_after_a_bounded_number_of_attempts(app, 
     assert_refused(sync(runner, "--full"), "/persons svarade 503")
     assert len(fake.requests_to("persons")) == 5 + 5  # the first sync's five pages, then five attempts
     assert directory(app) == synced
+
+
+def test_a_connection_dropped_once_is_tried_again_and_the_sync_completes(app, runner, fake, synced, caplog):
+    fake.hang_up("persons", 2)  # closed without an answer
+    fake.drop("duties", 1)  # broken off in the middle of the body
+    before = len(fake.requests_to("persons"))
+    result = sync(runner, "--full")
+    assert result.exit_code == 0, result.output
+    assert len(fake.requests_to("persons")) == before + 5 + 1  # five pages, the second asked twice
+    assert len(directory(app)["persons"]) == len(synced["persons"]) + 1  # the person added after the first sync
+    warned = [r.getMessage() for r in caplog.records if r.name == "portal.sources.ss12000.client"]
+    assert warned == ["ss12000 sync: /persons: the connection failed (RemoteProtocolError); try 2 of 3 in 0.5 s",
+                      "ss12000 sync: /duties: the connection failed (RemoteProtocolError); try 2 of 3 in 0.5 s"]
+
+
+def test_a_connection_that_keeps_dropping_fails_after_three_tries_and_changes_nothing(app, runner, fake, synced):
+    fake.hang_up("persons", 2, times=5)
+    before = len(fake.requests_to("persons"))
+    assert_refused(sync(runner, "--full"), "Synkroniseringen avbröts, inget ändrades",
+                   "/persons gick inte att läsa: anslutningen bröts mitt i svaret (3 försök)")
+    assert len(fake.requests_to("persons")) == before + 1 + 3  # the first page, then the second three times
+    assert directory(app) == synced
+    assert staged_rows(app) == 0
+
+
+def test_a_source_that_refuses_connections_is_tried_three_times_with_a_growing_wait(app, fake, monkeypatch):
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("PORTAL_SS12000_URL", f"http://127.0.0.1:{closed.getsockname()[1]}")
+    waits: list[float] = []
+    with app.app_context(), pytest.raises(SyncRefused, match="det gick inte att ansluta \\(3 försök\\)"):
+        run_sync(read_config(), sleep=waits.append)
+    assert waits == [0.5, 1.0]
 
 
 def test_a_page_token_answered_410_starts_the_resource_over_once(app, runner, fake):

@@ -1,6 +1,7 @@
 """The HTTP side of the sync: one httpx client with a timeout on every request, TLS with a private CA
 and a client certificate, a static bearer token or OAuth 2.0 client credentials (Authlib), bounded
-retries of 429 and 503 after Retry-After, and paging with `limit` and `pageToken`.
+retries of 429 and 503 after Retry-After and of a dropped connection (the same GET again, after a
+short wait), and paging with `limit` and `pageToken`.
 
 Every failure is a SourceFailed whose message is Swedish and names the resource; it holds no token,
 no personal data and no response body."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import ssl
 import time
 import warnings
@@ -25,9 +27,16 @@ with warnings.catch_warnings():  # Authlib prefers the httpx2 package; httpx its
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import OAuth2Client
 
+log = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 5  # a request answered 429 or 503 is tried at most this many times in all
 MAX_WAIT = 300.0  # seconds: a longer Retry-After is not waited for
 DEFAULT_WAIT = 5.0  # seconds, when 429 or 503 come without Retry-After
+# A GET whose connection failed or broke off (refused, reset, closed before or in the middle of the answer)
+# is tried at most this many times in all, waiting DROP_WAIT, then twice that, between. Not a timeout
+# (PORTAL_SS12000_TIMEOUT is how long the source may take, not how often) and not a TLS failure.
+DROP_ATTEMPTS = 3
+DROP_WAIT = 0.5  # seconds
 
 
 class SourceFailed(Exception):
@@ -90,15 +99,27 @@ class Client:
             raise SourceFailed(f"Ingen token från PORTAL_SS12000_TOKEN_URL: servern svarade {name}.") from None
 
     def get(self, resource: str, params: dict[str, Any]) -> dict[str, Any]:
-        """One page of /resource as a JSON object (retried after 429 and 503, a new token after 401)."""
+        """One page of /resource as a JSON object (retried after 429 and 503 and after a dropped connection, a
+        new token after 401)."""
         url = f"{self.config.url}/{resource}"
         fresh_token = False
         if self.oauth and not getattr(self.http, "token", None):
             self._fetch_token()
             fresh_token = True
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        busy = dropped = 0
+        while True:
             try:
                 response = self.http.get(url, params=params)
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                dropped += 1
+                if dropped >= DROP_ATTEMPTS or _tls_failure(exc):
+                    tries = f" ({dropped} försök)" if dropped > 1 else ""
+                    raise SourceFailed(f"/{resource} gick inte att läsa: {_network(exc)}{tries}.") from None
+                wait = DROP_WAIT * 2 ** (dropped - 1)
+                log.warning("ss12000 sync: /%s: the connection failed (%s); try %d of %d in %.1f s",
+                            resource, type(exc).__name__, dropped + 1, DROP_ATTEMPTS, wait)
+                self.sleep(wait)
+                continue
             except httpx.HTTPError as exc:
                 raise SourceFailed(f"/{resource} gick inte att läsa: {_network(exc)}.") from None
             except Exception as exc:  # Authlib failing to renew an expired token
@@ -109,11 +130,12 @@ class Client:
                 self._fetch_token()
                 fresh_token = True
                 continue
-            if status in (429, 503) and attempt < MAX_ATTEMPTS:
-                self.sleep(_retry_after(response.headers.get("Retry-After")))
-                continue
+            if status in (429, 503):
+                busy += 1
+                if busy < MAX_ATTEMPTS:
+                    self.sleep(_retry_after(response.headers.get("Retry-After")))
+                    continue
             return _answer(resource, response, "pageToken" in params)
-        raise SourceFailed(f"/{resource} svarade {status} även efter {MAX_ATTEMPTS} försök.")  # pragma: no cover
 
     def pages(self, resource: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every page of /resource: `limit` and `pageToken` until an answer has none."""
@@ -165,12 +187,17 @@ def _retry_after(value: str | None) -> float:
     return min(max(0.0, moment.timestamp() - time.time()), MAX_WAIT)
 
 
+def _tls_failure(exc: httpx.HTTPError) -> bool:
+    """A connection the TLS handshake refused (a certificate not trusted): trying again cannot help."""
+    text = str(exc).upper()
+    return isinstance(exc, httpx.ConnectError) and ("CERTIFICATE" in text or "SSL" in text)
+
+
 def _network(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "inget svar inom tidsgränsen (PORTAL_SS12000_TIMEOUT)"
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc)
-        if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+        if _tls_failure(exc):
             return "TLS-anslutningen misslyckades (kontrollera PORTAL_SS12000_CA_FILE och klientcertifikatet)"
         return "det gick inte att ansluta"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
