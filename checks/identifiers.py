@@ -188,7 +188,9 @@ def parse_identifier(text: str, today: dt.date) -> Identifier:
         raise InvalidIdentifier("empty", N_("Skriv din e-postadress, ditt personnummer eller ditt användarnamn."))
     if len(raw) > MAX_IDENTIFIER_LENGTH:
         raise InvalidIdentifier("too_long", N_("Uppgiften är för lång. Skriv högst 254 tecken."))
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in raw):
+    # printable ASCII holds none of these categories: only other text is looked at character by character
+    if not (raw.isascii() and raw.isprintable()) and any(
+            unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in raw):
         raise InvalidIdentifier("control", N_("Uppgiften innehåller tecken som inte kan användas."))
     if "@" in raw:
         if not is_email_address(raw):

@@ -62,22 +62,26 @@ def init_app(app: Flask) -> None:
 
 
 def limit_body() -> None:
-    limit = MAX_NOTE_BODY if request.path.startswith(NOTE_PATHS) else MAX_BODY
-    request.max_content_length = limit
-    request.max_form_memory_size = limit
-    if request.content_length is not None and request.content_length > limit:
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one look-up, not one per attribute
+    limit = MAX_NOTE_BODY if req.path.startswith(NOTE_PATHS) else MAX_BODY
+    req.max_content_length = limit
+    req.max_form_memory_size = limit
+    length = req.content_length
+    if length is not None and length > limit:
         abort(413)
-    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+    environ = req.environ
+    if length is None and environ.get("wsgi.input_terminated"):
         # a chunked body (gunicorn): werkzeug would quietly cut it at the limit; read it here instead
-        data = request.environ["wsgi.input"].read(limit + 1)
+        data = environ["wsgi.input"].read(limit + 1)
         if len(data) > limit:
             abort(413)
-        request.environ.update({"wsgi.input": io.BytesIO(data), "CONTENT_LENGTH": str(len(data))})
-        request.environ.pop("wsgi.input_terminated")
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+        environ.update({"wsgi.input": io.BytesIO(data), "CONTENT_LENGTH": str(len(data))})
+        environ.pop("wsgi.input_terminated")
+        length = len(data)
+    if req.method in ("GET", "HEAD", "OPTIONS"):
         return
-    if request.content_length or request.headers.get("Transfer-Encoding"):
-        if request.mimetype not in FORM_TYPES:
+    if length or req.headers.get("Transfer-Encoding"):
+        if req.mimetype not in FORM_TYPES:
             abort(400)
-        if request.files:
+        if req.files:
             abort(400)
