@@ -170,13 +170,3 @@ def init_app(app: Flask) -> None:
         menu = [{"code": code, "name": NAMES[code], "dir": direction(code), "current": code == lang,
                  "href": url_for("language.choose", code=code, nasta=back)} for code in offered()]
         return {"page_lang": lang, "page_dir": direction(lang), "languages": menu}
-
-    @app.after_request
-    def vary(response: Response) -> Response:
-        # the same address answers in the language the request asks for (a header added as text when
-        # there is none yet: `response.vary` parses and rewrites the header set)
-        if "Vary" in response.headers:
-            response.vary.add("Accept-Language")
-        else:
-            response.headers["Vary"] = "Accept-Language"
-        return response

@@ -25,7 +25,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import DateTime, Engine
@@ -144,17 +144,23 @@ class FileLock:
         self._fd: int | None = None
         self._pid = 0
 
-    @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
-        with self._threads:
+    def __enter__(self) -> None:  # a class, not a generator: this runs on every public POST
+        self._threads.acquire()
+        try:
             if self._pid != os.getpid() or self._fd is None:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
                 self._pid = os.getpid()
             fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 _locks: dict[str, FileLock] = {}
@@ -166,8 +172,8 @@ def write_lock(engine: Engine) -> contextlib.AbstractContextManager[None]:
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return contextlib.nullcontext()
-    with _locks_guard:
-        lock = _locks.get(database)
-        if lock is None:
-            lock = _locks[database] = FileLock(database + "-lock")
-    return lock.held()
+    lock = _locks.get(database)
+    if lock is None:
+        with _locks_guard:
+            lock = _locks.setdefault(database, FileLock(database + "-lock"))
+    return lock

@@ -57,6 +57,11 @@ def init_app(app: Flask) -> None:
             missing.append(("Cache-Control", "no-store"))
         if "strict-transport-security" not in present and https:
             missing.append(("Strict-Transport-Security", HSTS))
+        # the same address answers in the language the request asks for (portal/language.py)
+        if "vary" in present:
+            response.vary.add("Accept-Language")
+        else:
+            missing.append(("Vary", "Accept-Language"))
         response.headers.extend(missing)
         return response
 
