@@ -24,7 +24,8 @@ from referencing.jsonschema import DRAFT202012
 from checks.identifiers import is_email_address
 
 from .errors import show
-from .fastcheck import LONE_SURROGATE, MAX_TEXT, compile_definition
+from .fastcheck import LONE_SURROGATE, MAX_TEXT
+from .fastcode import generate_definition
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "import.schema.json"
 
@@ -120,7 +121,7 @@ class Schema:
         self.top = validator("")
         self.records = {name: validator(f"/$defs/{definition}") for name, definition in LISTS.items()}
         self.fast: dict[str, RecordCheck] = {
-            name: compile_definition(self.document, definition, self.format_checker)
+            name: generate_definition(self.document, definition, self.format_checker)
             for name, definition in LISTS.items()
         }
         self.properties: dict[str, Any] = self.document.get("properties", {})
