@@ -163,8 +163,28 @@ class _Generator:
             if len(self.lines) == mark:
                 self.emit(depth + 1, "pass")
         rest = {key: value for key, value in node.items() if key not in ("type", *_OBJECT)}
-        if set(rest) - _ANNOTATIONS:  # oneOf and the like, about the whole object: fastcheck's closure
+        for keyword in ("oneOf", "anyOf", "allOf"):
+            if self.choice(keyword, rest.get(keyword), var, depth):
+                del rest[keyword]
+        if set(rest) - _ANNOTATIONS:  # anything else about the whole object: fastcheck's closure
             self.fallback(rest, var, depth)
+
+    def choice(self, keyword: str, options: Any, var: str, depth: int) -> bool:
+        """oneOf/anyOf/allOf of options that only require fields ("school" or "organisation"), about the
+        dict `var`, written out; False (nothing written) for any other options."""
+        if not isinstance(options, list) or not options:
+            return False
+        wanted = []
+        for option in options:
+            required = option.get("required") if isinstance(option, dict) else None
+            if set(option) - _ANNOTATIONS != {"required"} or not isinstance(required, list) \
+                    or not all(isinstance(key, str) for key in required):
+                return False
+            wanted.append(f"({var}.keys() >= {self.constant(frozenset(required))})")
+        held = " + ".join(wanted)
+        test = {"oneOf": f"{held} != 1", "anyOf": f"{held} == 0", "allOf": f"{held} != {len(wanted)}"}[keyword]
+        self.emit(depth, f"if {test}: return False")
+        return True
 
 
 def generate_definition(document: dict[str, Any], name: str, format_checker: FormatChecker) -> Check:

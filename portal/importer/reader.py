@@ -133,10 +133,11 @@ class DuplicateKey(Exception):
 class UniqueKeys(dict[str, Any]):
     """A record's object: a key given twice is refused, not quietly the last value kept."""
 
-    def __setitem__(self, key: str, value: Any) -> None:
+    def __setitem__(self, key: str, value: Any, _set: Callable[[dict[str, Any], str, Any], None] = dict.__setitem__,
+                    ) -> None:  # called for every key of every record: dict's own method bound once
         if key in self:
             raise DuplicateKey(key, self)
-        dict.__setitem__(self, key, value)
+        _set(self, key, value)
 
 
 class _Counted:

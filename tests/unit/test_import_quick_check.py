@@ -4,6 +4,7 @@ never lets through what jsonschema refuses."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import given, settings
@@ -20,6 +21,9 @@ DOCUMENT: dict[str, Any] = {
         "code": {"type": "string", "pattern": "^[0-9]{2}$"},
         "tree": {"type": "object", "properties": {"name": {"type": "string"},
                                                   "children": {"type": "array", "items": {"$ref": "#/$defs/tree"}}}},
+        "picky": {"type": "object", "additionalProperties": False, "properties": {"d": {}, "e": {}, "f": True, "g": {}},
+                  "anyOf": [{"required": ["d"]}, {"required": ["e"], "description": "or e"}],
+                  "allOf": [{"required": ["f"]}, {"required": ["g"]}]},
         "closed": {
             "type": "object", "required": ["a"], "additionalProperties": False,
             "oneOf": [{"required": ["b"]}, {"required": ["c"]}],
@@ -88,7 +92,7 @@ def _checks(name: str) -> tuple[Any, Any]:
 @given(record=_records() | _values)
 def test_the_generated_check_answers_as_the_closures(record):
     validator = Draft202012Validator({"$ref": "urn:test#/$defs/closed", **DOCUMENT}, format_checker=_format_checker())
-    for name in ("closed", "tree", "code"):
+    for name in ("closed", "tree", "code", "picky"):
         closures, generated = _checks(name)
         assert generated(record) == closures(record), (name, record)
     if _checks("closed")[1](record):
@@ -103,3 +107,11 @@ def test_every_field_with_every_value_is_answered_as_by_the_closures():
         for value in values:
             for record in ({"a": "12", "b": None, field: value}, {"a": "12", "c": "x", field: value}):
                 assert generated(record) == closures(record), record
+
+
+def test_fields_required_one_of_any_of_all_of_are_answered_as_by_the_closures():
+    closures, generated = _checks("picky")
+    for size in range(6):
+        for fields in itertools.combinations("defgh", size):
+            record = dict.fromkeys(fields, 1)
+            assert generated(record) == closures(record), record
