@@ -74,7 +74,7 @@ def _email_key(address: str) -> str:
 
 
 def remembering(process: Processor) -> Processor:
-    """`process` with its answers for the most common values kept (dates, login_portals…)."""
+    """`process` with its answers for the most common values kept (login_portals, subjects: lists)."""
     memo: dict[Any, Any] = {}
 
     def run(value: Any) -> Any:
@@ -93,6 +93,23 @@ def remembering(process: Processor) -> Processor:
     return run
 
 
+def _remembering_scalars(process: Processor) -> Processor:
+    """`remembering` for hashable values (dates, their texts), where a value not kept is common too."""
+    memo: dict[Any, Any] = {}
+    look_up = memo.get
+    missing = object()
+
+    def run(value: Any) -> Any:
+        result = look_up(value, missing)
+        if result is missing:
+            result = process(value)
+            if len(memo) < MEMO_SIZE:
+                memo[value] = result
+        return result
+
+    return run
+
+
 def _same(value: Any) -> Any:
     return value
 
@@ -105,7 +122,7 @@ def _dates(process: Processor | None) -> Processor:
         date = dt.date.fromisoformat(value)
         return date if process is None else process(date)
 
-    return remembering(convert)
+    return _remembering_scalars(convert)
 
 
 def _booleans(process: Processor | None) -> Processor:
@@ -123,7 +140,7 @@ class RowBuilder:
         self.bit = _booleans(processor("persons", "protected_identity"))
         day = processor("persons", "birth_date")
         self.date = _dates(day)  # a date in the file
-        self.day = remembering(day) if day else _same  # a date taken from a personnummer
+        self.day = _remembering_scalars(day) if day else _same  # a date taken from a personnummer
         json = processor("accounts", "login_portals")
         self.json = remembering(json) if json else _same
         self.instant = processor("notices", "starts_at") or _same
