@@ -194,4 +194,8 @@ class Loader:
         def finish() -> None:  # nothing of this list stays in memory once it has ended
             self.batches.write_all(list_name)
 
-        return SimpleNamespace(send=send, finish=finish)
+        def sent() -> int:
+            return index - first
+
+        first = index
+        return SimpleNamespace(send=send, finish=finish, sent=sent)

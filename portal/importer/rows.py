@@ -114,6 +114,10 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _same_or(process: Processor | None, value: Any) -> Any:
+    return value if process is None else process(value)
+
+
 def _dates(process: Processor | None) -> Processor:
     """A "date" text of the file (already checked by the schema's format), or None, as the driver takes it."""
     def convert(value: str | None) -> Any:
@@ -140,7 +144,8 @@ class RowBuilder:
         self.bit = _booleans(processor("persons", "protected_identity"))
         day = processor("persons", "birth_date")
         self.date = _dates(day)  # a date in the file
-        self.day = _remembering_scalars(day) if day else _same  # a date taken from a personnummer
+        # the birth date in a personnummer (its first eight digits), as the driver takes it
+        self.born = _remembering_scalars(lambda head: _same_or(day, birth_date_of(head)))
         json = processor("accounts", "login_portals")
         self.json = remembering(json) if json else _same
         self.instant = processor("notices", "starts_at") or _same
@@ -180,7 +185,7 @@ class RowBuilder:
         self.add["persons"]((
             person_id, src, name, name_key(name), pnr, bit(get("temporary_personnummer", False)),
             bit(get("protected_identity", False)),
-            self.date(birth) if birth is not None else self.day(birth_date_of(pnr)) if pnr else None,
+            self.date(birth) if birth is not None else self.born(pnr[:8]) if pnr else None,
             hsa_id, get("tenant"),
         ))
         emails = get("emails")
