@@ -103,18 +103,14 @@ class _Generator:
             self.fallback(node, var, depth)
             return
         most = MAX_TEXT if high is None else min(high, MAX_TEXT)
-        self.emit(depth, f"if not isinstance({var}, str): return False")
-        size = f"len({var})"
-        self.emit(depth, f"if not {low} <= {size} <= {most}: return False" if low > 0 else
-                  f"if {size} > {most}: return False")
-        self.emit(depth, f"if not {var}.isascii() and _sur({var}): return False")
+        tests = [f"isinstance({var}, str)", f"{low} <= len({var}) <= {most}" if low > 0 else f"len({var}) <= {most}",
+                 f"({var}.isascii() or _sur({var}) is None)"]
         if "pattern" in node:
-            search = self.constant(re.compile(node["pattern"]).search)
-            self.emit(depth, f"if {search}({var}) is None: return False")
-        if "format" in node:
-            conforms = self.compiler._format(node["format"])
-            if conforms is not None:
-                self.emit(depth, f"if not {self.constant(conforms)}({var}): return False")
+            tests.append(f"{self.constant(re.compile(node['pattern']).search)}({var}) is not None")
+        conforms = self.compiler._format(node["format"]) if "format" in node else None
+        if conforms is not None:
+            tests.append(f"{self.constant(conforms)}({var})")
+        self.emit(depth, f"if not ({' and '.join(tests)}): return False")  # one test: fewer jumps
 
     def array(self, node: dict[str, Any], var: str, depth: int) -> None:
         low, high = node.get("minItems", 0), node.get("maxItems")
@@ -149,9 +145,11 @@ class _Generator:
         self.emit(depth, f"if not isinstance({var}, dict): return False")
         get = self.variable()
         self.emit(depth, f"{get} = {var}.get")
+        held = self.variable()
+        self.emit(depth, f"{held} = {var}.keys()")
         if required:
-            self.emit(depth, f"if not {var}.keys() >= {self.constant(frozenset(required))}: return False")
-        self.emit(depth, f"if not {var}.keys() <= {self.constant(frozenset(properties))}: return False")
+            self.emit(depth, f"if not {held} >= {self.constant(frozenset(required))}: return False")
+        self.emit(depth, f"if not {held} <= {self.constant(frozenset(properties))}: return False")
         for key, sub in properties.items():
             if sub is True:
                 continue
