@@ -97,6 +97,8 @@ def normalise_personnummer(text: str, today: dt.date) -> str:
     A 10-digit number takes the century that makes the person younger than 100 on `today`;
     with "+" as separator, 100 or older.
     """
+    if _surely_valid(text):  # already the 12 digits of a valid number: the form a directory file has
+        return text
     match = _PNR_RE.match(text.strip())
     if not match:
         raise InvalidIdentifier("format", N_("Personnumret ska ha 10 eller 12 siffror, till exempel ÅÅÅÅMMDD-NNNN."))
