@@ -1,8 +1,9 @@
 """import.schema.json: validators for one record of each list, and their errors in Swedish.
 
 jsonschema (Draft 2020-12 with format checking) is the authority. Records are first run through a
-compiled check (fastcheck.py) that only ever says "valid" when jsonschema would; whenever it is unsure,
-jsonschema decides and, if the record is invalid, its error is described here.
+compiled check (fastcheck.py, generated as one function per list by fastcode.py) that only ever says
+"valid" when jsonschema would; whenever it is unsure, jsonschema decides and, if the record is invalid,
+its error is described here.
 """
 
 from __future__ import annotations
