@@ -28,18 +28,24 @@ from .source import Source
 __all__ = ["DEMO_PATH", "ImportRefused", "ImportResult", "import_demo", "import_path"]
 
 DEMO_PATH = Path(portal.__file__).parent / "demo" / "demo.json"
+GC_THRESHOLD = 50_000  # new objects (that live) between two collections of the youngest generation
 
 
 def import_path(path: str, *, progress: bool = False) -> ImportResult:
     """Import the file at `path` (`-`: standard input). Raises ImportRefused; then nothing changed."""
     # The import makes millions of short-lived objects; the collector need not rescan the app's own.
+    # Its rows wait in batches of thousands, which the youngest generation's threshold (700 by default) had
+    # the collector scan again and again; a record's objects hold no cycles, so reference counting frees them.
     freeze = gc.isenabled() and gc.get_freeze_count() == 0
+    threshold = gc.get_threshold()
     if freeze:
         gc.freeze()
+        gc.set_threshold(max(threshold[0], GC_THRESHOLD), *threshold[1:])
     try:
         return _import(path, progress)
     finally:
         if freeze:
+            gc.set_threshold(*threshold)
             gc.unfreeze()
 
 

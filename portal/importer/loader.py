@@ -9,19 +9,18 @@ from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Delete, Table, delete, insert
+from sqlalchemy import Connection, Delete, Table, delete, insert
 from sqlalchemy.exc import DataError, IntegrityError
 
 from ..models import DIRECTORY_TABLES
 from .errors import refused
 from .progress import Progress
 from .reader import Sink, read_directory
-from .rows import Add, RowBuilder, today_in_stockholm
+from .rows import COLUMNS, Add, RowBuilder, today_in_stockholm
 from .schema import LISTS, Schema
 from .source import CountingReader
 
 BATCH_SIZE = 2000
-MEMO_SIZE = 4096  # processed values kept per column
 
 # The list in the file whose records a table's rows come from.
 TABLE_LIST = {
@@ -65,69 +64,45 @@ class StoreFailed(Exception):
 
 
 class _Writer:
-    """executemany of one table's rows. The INSERT is compiled by SQLAlchemy once; each batch goes to
-    the driver with the columns' own bind processors applied column by column, which saves
-    SQLAlchemy's per-row parameter handling (the larger part of the import's time otherwise)."""
+    """executemany of one table's rows, tuples in the order of rows.COLUMNS with every value already in
+    the driver's form (RowBuilder converts them): the INSERT is compiled by SQLAlchemy once and the
+    rows go to the driver as they are, which saves SQLAlchemy's per-row parameter handling."""
 
     def __init__(self, connection: Connection, table: Table) -> None:
         self.connection = connection
         self.table = table
-        self.keys: list[str] | None = None
+        self.columns = COLUMNS[table.name]
         self.sql = ""
-        self.positional = True
-        self.processors: list[Callable[[Any], Any] | None] = []
-        self.whole_row: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
+        self.arrange: Callable[[list[tuple[Any, ...]]], list[Any]] | None = None
 
-    def _prepare(self, keys: list[str]) -> None:
+    def processor(self, column: str) -> Callable[[Any], Any] | None:
+        """SQLAlchemy's conversion of a value of `column` for the driver (None: none)."""
         dialect = self.connection.dialect
-        compiled = insert(self.table).compile(dialect=dialect, column_keys=keys, for_executemany=True)
-        names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
-        if compiled.escaped_bind_names or sorted(names) != sorted(keys):
-            names = []  # unusual bind names: let SQLAlchemy do the whole job
-        self.keys, self.sql, self.positional = names, compiled.string, bool(compiled.positional)
-        # Booleans are left to the driver: the schema made them real bools, which both drivers take
-        processors = [None if isinstance(self.table.c[name].type, Boolean)
-                      else self.table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                      for name in names]
-        self.processors = [_remembering(process) if process else None for process in processors]
-        self.whole_row = itemgetter(*names) if len(names) > 1 and not any(processors) else None
+        return self.table.c[column].type.dialect_impl(dialect).bind_processor(dialect)
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        if self.keys is None:
-            self._prepare(list(rows[0]))
-        if not self.keys:
-            self.connection.execute(insert(self.table), rows)
-            return
-        params: list[Any]
-        if self.whole_row is not None:  # nothing to convert: each row's tuple in one C call
-            params = list(map(self.whole_row, rows))
-        else:
-            columns = [list(map(process, map(itemgetter(key), rows))) if process else list(map(itemgetter(key), rows))
-                       for key, process in zip(self.keys, self.processors, strict=True)]
-            params = list(zip(*columns, strict=True))
-        if not self.positional:
-            params = list(map(dict, map(zip, repeat(self.keys), params)))
-        self.connection.exec_driver_sql(self.sql, params)
+    def _prepare(self) -> None:
+        columns = list(self.columns)
+        compiled = insert(self.table).compile(dialect=self.connection.dialect, column_keys=columns,
+                                              for_executemany=True)
+        escaped: dict[str, str] = dict(compiled.escaped_bind_names or {})
+        column_of = {escaped.get(name, name): name for name in columns}  # bind name -> column
+        binds = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
+        if sorted(column_of) != sorted(binds):
+            raise RuntimeError(f"INSERT into {self.table.name}: binds {binds}, columns {columns}")
+        self.sql = compiled.string
+        if not compiled.positional:  # named parameters (PostgreSQL): a dict per row
+            names = list(column_of)
+            self.arrange = lambda rows: list(map(dict, map(zip, repeat(names), rows)))
+        elif [column_of[name] for name in binds] != columns:
+            order = itemgetter(*(columns.index(column_of[name]) for name in binds))
+            self.arrange = lambda rows: list(map(order, rows))
+        else:  # the driver's order is the tuples' own
+            self.arrange = None
 
-
-def _remembering(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`process` with its answers for the most common values kept (dates, login_portals…)."""
-    memo: dict[Any, Any] = {}
-
-    def run(value: Any) -> Any:
-        key = (list, *value) if type(value) is list else value
-        try:
-            return memo[key]
-        except KeyError:
-            pass
-        except TypeError:  # unhashable
-            return process(value)
-        result = process(value)
-        if len(memo) < MEMO_SIZE:
-            memo[key] = result
-        return result
-
-    return run
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
+        if not self.sql:
+            self._prepare()
+        self.connection.exec_driver_sql(self.sql, rows if self.arrange is None else self.arrange(rows))
 
 
 class Batches:
@@ -136,9 +111,12 @@ class Batches:
     def __init__(self, connection: Connection, tables: list[Table], size: int = BATCH_SIZE) -> None:
         self.size = size
         self.tables = tables
-        self.buffers: dict[str, list[dict[str, Any]]] = {table.name: [] for table in tables}
+        self.buffers: dict[str, list[tuple[Any, ...]]] = {table.name: [] for table in tables}
         self.rows: dict[str, int] = dict.fromkeys(self.buffers, 0)
         self._writers = {table.name: _Writer(connection, table) for table in tables}
+
+    def processor(self, table: str, column: str) -> Callable[[Any], Any] | None:
+        return self._writers[table].processor(column)
 
     def adders(self) -> dict[str, Add]:
         return {name: self._adder(name) for name in self.buffers}
@@ -148,7 +126,7 @@ class Batches:
         size = self.size
         append = buffer.append
 
-        def add(row: dict[str, Any]) -> None:
+        def add(row: tuple[Any, ...]) -> None:
             append(row)
             if len(buffer) >= size:
                 self._write(name)
@@ -180,7 +158,7 @@ class Loader:
         self.schema = schema
         self.progress = progress
         self.batches = Batches(connection, directory_tables())
-        self.builder = RowBuilder(self.batches.adders(), today_in_stockholm())
+        self.builder = RowBuilder(self.batches.adders(), today_in_stockholm(), self.batches.processor)
         self.records: dict[str, int] = dict.fromkeys(LISTS, 0)
         self.reader: CountingReader | None = None
 
@@ -216,4 +194,8 @@ class Loader:
         def finish() -> None:  # nothing of this list stays in memory once it has ended
             self.batches.write_all(list_name)
 
-        return SimpleNamespace(send=send, finish=finish)
+        def sent() -> int:
+            return index - first
+
+        first = index
+        return SimpleNamespace(send=send, finish=finish, sent=sent)

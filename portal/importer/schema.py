@@ -1,8 +1,9 @@
 """import.schema.json: validators for one record of each list, and their errors in Swedish.
 
 jsonschema (Draft 2020-12 with format checking) is the authority. Records are first run through a
-compiled check (fastcheck.py) that only ever says "valid" when jsonschema would; whenever it is unsure,
-jsonschema decides and, if the record is invalid, its error is described here.
+compiled check (fastcheck.py, generated as one function per list by fastcode.py) that only ever says
+"valid" when jsonschema would; whenever it is unsure, jsonschema decides and, if the record is invalid,
+its error is described here.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from referencing.jsonschema import DRAFT202012
 from checks.identifiers import is_email_address
 
 from .errors import show
-from .fastcheck import LONE_SURROGATE, MAX_TEXT, compile_definition
+from .fastcheck import LONE_SURROGATE, MAX_TEXT
+from .fastcode import generate_definition
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "import.schema.json"
 
@@ -120,7 +122,7 @@ class Schema:
         self.top = validator("")
         self.records = {name: validator(f"/$defs/{definition}") for name, definition in LISTS.items()}
         self.fast: dict[str, RecordCheck] = {
-            name: compile_definition(self.document, definition, self.format_checker)
+            name: generate_definition(self.document, definition, self.format_checker)
             for name, definition in LISTS.items()
         }
         self.properties: dict[str, Any] = self.document.get("properties", {})
