@@ -28,6 +28,7 @@ ratio >= 0.3 on SQLite, >= 0.2 on PostgreSQL (synchronous commit, the server's d
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
@@ -131,6 +132,21 @@ def _ms(match: re.Match[str] | None) -> float:
     return float(value)
 
 
+def postgres_cpu() -> float:
+    """User and system CPU time of every PostgreSQL server process on this machine so far (its backends,
+    WAL writer, checkpointer): what a POST costs the database server, beside the portal's own CPU."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            if (proc / "comm").read_text().strip() != "postgres":
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def count_jobs(env: dict[str, str]) -> int:
     engine = create_engine(database_url(env))
     with engine.connect() as conn:
@@ -190,17 +206,19 @@ def main() -> None:
             hello["cpu_ms"] = (cpu_seconds(hello_port) - cpu) / hello["requests"] * 1000
             show("hello (GET /)", hello, f"server CPU {hello['cpu_ms']:.3f} ms a request")
             for mode, script in scripts.items():
-                before, cpu = count_jobs(env), cpu_seconds(port)
+                before, cpu, db_cpu = count_jobs(env), cpu_seconds(port), postgres_cpu()
                 r = wrk(f"http://127.0.0.1:{port}/hjalp/uppgift", args.duration, args.connections, args.threads,
                         script)
                 r["cpu_ms"] = (cpu_seconds(port) - cpu) / r["requests"] * 1000
+                db_ms = (postgres_cpu() - db_cpu) / r["requests"] * 1000
                 cpu_ratios[mode].append(hello["cpu_ms"] / r["cpu_ms"])
                 jobs = count_jobs(env) - before
                 note = "new case each" if mode == "unique" else f"{len(addresses)} real addresses, cases reused"
                 ratio = r["rps"] / hello["rps"]
                 ratios[mode].append(ratio)
+                db_note = f"; PostgreSQL's CPU {db_ms:.3f} ms a request" if args.database_url else ""
                 show(f"portal {mode}", r, f"jobs queued {jobs} ({note}); {ratio:.3f} of hello; server CPU "
-                     f"{r['cpu_ms']:.3f} ms a request, hello's {cpu_ratios[mode][-1]:.3f} of it")
+                     f"{r['cpu_ms']:.3f} ms a request, hello's {cpu_ratios[mode][-1]:.3f} of it{db_note}")
                 if jobs < r["requests"] - r["non_2xx_3xx"]:
                     print(f"  WARNING: fewer jobs ({jobs}) than successful requests: some 3xx were not a case")
                 failed |= bool(r["non_2xx_3xx"] or r["socket_errors"])

@@ -25,6 +25,7 @@ import argparse
 import collections
 import http.cookiejar
 import json
+import math
 import os
 import random
 import re
@@ -256,8 +257,9 @@ def main() -> None:
 def report(args: argparse.Namespace, recorder: Recorder, memory: list[tuple[float, dict[str, int]]],
            started: float) -> None:
     minutes: dict[int, list[tuple[float, int]]] = collections.defaultdict(list)
+    last_minute = max(0, math.ceil(args.duration / 60) - 1)  # requests still answering at the end count in it
     for when, seconds, status in recorder.samples:
-        minutes[int((when - started) // 60)].append((seconds, status))
+        minutes[min(int((when - started) // 60), last_minute)].append((seconds, status))
     print(f"Soak: {args.duration:.0f} s, warm-up {args.warmup:.0f} s, {args.threads} client threads, two gunicorn "
           f"masters x {args.web_workers} workers, two workers; {args.database_url.split('@')[-1]}; "
           f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
@@ -269,7 +271,7 @@ def report(args: argparse.Namespace, recorder: Recorder, memory: list[tuple[floa
         errors = sum(1 for _, status in values if status >= 500)
         p50 = statistics.median(times) * 1000
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
-        span = min(60.0, args.duration - minute * 60)
+        span = max(1.0, min(60.0, args.duration - minute * 60))
         rows.append({"minute": minute + 1, "requests": len(values), "errors": errors, "p50_ms": round(p50, 1),
                      "p99_ms": round(p99, 1)})
         print(f"{minute + 1:>6}  {len(values):>8}  {len(values) / span:>5.1f}  {errors:>16}  {p50:>6.1f}  {p99:>6.1f}")
