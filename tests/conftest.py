@@ -12,13 +12,15 @@ import logging
 import os
 import shutil
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, make_url, text
+from flask_sqlalchemy.extension import SQLAlchemy
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from portal import create_app
@@ -132,6 +134,29 @@ def _empty_all_tables() -> None:
             text("TRUNCATE " + ", ".join(f'"{t}"' for t in used) + " RESTART IDENTITY CASCADE")
         )
     db.session.commit()
+
+
+# Every engine an app of a test makes, so that its pooled connections are closed when the test ends: many tests
+# make apps of their own (create_app with other settings) and never dispose them, and a PostgreSQL connection
+# that is garbage collected while still open makes psycopg warn in whatever test runs then.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+_make_engine = SQLAlchemy._make_engine
+
+
+def _remembered_engine(self: SQLAlchemy, bind_key: str | None, options: dict, app: Flask) -> Engine:  # type: ignore[type-arg]
+    engine = _make_engine(self, bind_key, options, app)
+    _engines.add(engine)
+    return engine
+
+
+SQLAlchemy._make_engine = _remembered_engine  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _close_the_tests_engines() -> Iterator[None]:
+    yield
+    for engine in list(_engines):
+        engine.dispose()
 
 
 @pytest.fixture
