@@ -23,20 +23,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, abort, current_app, redirect, render_template, url_for
-from joserfc.errors import JoseError
-from requests import RequestException
 from werkzeug.wrappers import Response
 
 from checks.identifiers import normalise_email
 
 from ..config import ConfigError
 from . import auth, bp
+
+if TYPE_CHECKING:
+    from authlib.integrations.flask_client import OAuth
+
+# Authlib (with requests, joserfc and cryptography: some 15 MiB a process) is imported only where a provider is
+# configured and used, not by every web process of a portal that signs contacts in by e-mail only.
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    """What a provider's answers may raise that the portal turns into the calm refusal page."""
+    from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
+    return OAuthError, JoseError, RequestException, ValueError, KeyError
 
 log = logging.getLogger(__name__)
 NAME = "organisation"
@@ -84,6 +95,8 @@ def init_app(app: Flask) -> None:
     app.config["PORTAL_OIDC"] = settings
     if settings is None:
         return
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     client_kwargs: dict[str, Any] = {"scope": "openid email", "code_challenge_method": "S256", "timeout": 10}
     if settings.client_secret is None:
@@ -124,7 +137,7 @@ def oidc_start() -> Response | tuple[str, int]:
         if client.server_metadata.get("issuer", "").rstrip("/") != _settings().issuer:
             return _refused("the discovery document names another issuer")
         response: Response = client.authorize_redirect(current_app.config["PORTAL_BASE_URL"] + CALLBACK)
-    except (OAuthError, RequestException, ValueError) as exc:
+    except _errors() as exc:
         return _refused(type(exc).__name__)
     return response
 
@@ -134,7 +147,7 @@ def oidc_callback() -> Response | tuple[str, int]:
     client = _client()
     try:
         token = client.authorize_access_token()
-    except (OAuthError, JoseError, RequestException, ValueError, KeyError) as exc:
+    except _errors() as exc:
         return _refused(type(exc).__name__)
     claims = token.get("userinfo") or {}
     email = claims.get(_settings().email_claim)

@@ -5,7 +5,24 @@ the database, the mirror of the source), mapping.py (SS 12000 → the import for
 (the settings file merged in), sync.py (one run, all or nothing), state.py (the lease and the last
 outcome), progress.py (the bar on a terminal)."""
 
-from .config import SyncConfig, read_config
-from .sync import SyncRefused, SyncResult, run_sync
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import SyncConfig, read_config
+    from .sync import SyncRefused, SyncResult, run_sync
 
 __all__ = ["SyncConfig", "SyncRefused", "SyncResult", "read_config", "run_sync"]
+
+# Imported when first asked for (PEP 562), not with the package: every web process imports state.py (for
+# /metrics), and sync.py brings the HTTP client (httpx, Authlib) and the importer (jsonschema, ijson) with it.
+_MODULES = {"SyncConfig": "config", "read_config": "config", "SyncRefused": "sync", "SyncResult": "sync",
+            "run_sync": "sync"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_MODULES[name]}", __name__), name)
