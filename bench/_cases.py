@@ -55,6 +55,33 @@ def setup_database(name: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+class Run:
+    """A page benchmark's app on the set-up database (schema upgraded), the statements it has sent so far
+    (`counter["n"]`, what `measure` reads) and its report: `say` prints a line and keeps it for `save`."""
+
+    def __init__(self) -> None:
+        from sqlalchemy import event
+
+        from portal import create_app
+        from portal.database import upgrade
+        from portal.extensions import db
+
+        self.app = create_app({"TESTING": True})
+        upgrade(self.app)
+        self.counter = {"n": 0}
+        self.lines: list[str] = []
+        with self.app.app_context():
+            event.listen(db.engine, "before_cursor_execute",
+                         lambda *_a: self.counter.__setitem__("n", self.counter["n"] + 1))
+
+    def say(self, text: str) -> None:
+        print(text, flush=True)
+        self.lines.append(text)
+
+    def save(self, path: Path) -> None:
+        path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+
+
 class CaseMaker:
     """Rows for the cases table and its children, routed as routing rule 4 would route them."""
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from _cases import (  # noqa: E402
     CASE_TABLES,
     CaseMaker,
+    Run,
     analyse,
     empty_cases,
     insert_cases,
@@ -39,7 +39,7 @@ from _cases import (  # noqa: E402
     write_rows,
 )
 from _common import OUT  # noqa: E402
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 BATCH = 10_000
 
@@ -77,18 +77,12 @@ def main() -> None:
     args = parser.parse_args()
     setup_database("inbox")
 
-    from portal import create_app
-    from portal.database import upgrade
     from portal.extensions import db
     from portal.models import Contact
 
-    app = create_app({"TESTING": True})
-    upgrade(app)
-    counter = {"n": 0}
-    lines: list[str] = []
-    say: Callable[[str], None] = lambda text: (print(text, flush=True), lines.append(text))  # noqa: E731
+    run = Run()
+    app, counter, say = run.app, run.counter, run.say
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *_a: counter.__setitem__("n", counter["n"] + 1))
         empty_cases()
         dialect = db.engine.dialect.name
         school_admin = db.session.scalars(select(Contact.email).where(Contact.kind == "school_admin",
@@ -123,7 +117,7 @@ def main() -> None:
     same = all(len(set(v)) == 1 for v in counts.values())
     say(f"statements per page the same at 10 and at {args.cases} cases: {'yes' if same else 'NO'}")
     OUT.mkdir(exist_ok=True)
-    (OUT / f"bench_inbox-{dialect}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run.save(OUT / f"bench_inbox-{dialect}.txt")
     if not same:
         sys.exit(1)
 

@@ -27,7 +27,6 @@ import statistics as stats
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +34,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _cases import CaseMaker, analyse, empty_cases, insert_cases, measure, setup_database, signed_in  # noqa: E402
+from _cases import (  # noqa: E402
+    CaseMaker,
+    Run,
+    analyse,
+    empty_cases,
+    insert_cases,
+    measure,
+    setup_database,
+    signed_in,
+)
 from _common import OUT  # noqa: E402
-from sqlalchemy import delete, event, select  # noqa: E402
+from sqlalchemy import delete, select  # noqa: E402
 
 BATCH = 20_000
 
@@ -114,20 +122,14 @@ def main() -> None:
     setup_database("statistics")
 
     from checks import CATALOGUE
-    from portal import create_app
-    from portal.database import upgrade
     from portal.extensions import db
     from portal.models import CaseCount
 
-    app = create_app({"TESTING": True})
-    upgrade(app)
-    counter = {"n": 0}
-    lines: list[str] = []
-    say: Callable[[str], None] = lambda text: (print(text, flush=True), lines.append(text))  # noqa: E731
+    run = Run()
+    app, counter, say = run.app, run.counter, run.say
     rng = random.Random(11)
     checks = [c.id for c in CATALOGUE if c.id != "notice.active_disruption"]
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *_a: counter.__setitem__("n", counter["n"] + 1))
         empty_cases()
         db.session.execute(delete(CaseCount))
         db.session.commit()
@@ -162,7 +164,7 @@ def main() -> None:
     same = all(len(set(v)) == 1 for v in counts.values())
     say(f"statements per page the same at 10 and at {args.cases} cases: {'yes' if same else 'NO'}")
     OUT.mkdir(exist_ok=True)
-    (OUT / f"bench_statistics-{dialect}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run.save(OUT / f"bench_statistics-{dialect}.txt")
     if not same:
         sys.exit(1)
 
