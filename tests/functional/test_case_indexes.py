@@ -112,3 +112,31 @@ def test_a_recorded_case_has_no_entry_in_the_partial_indexes_until_the_worker_ro
         routed = db.session.execute(text('SELECT count(*) FROM cases INDEXED BY "ix_cases_route_kind_place_status" '
                                          "WHERE route_kind IS NOT NULL")).scalar_one()
         assert routed == 1
+
+
+def test_after_an_import_the_public_posts_look_up_of_todays_case_keeps_to_its_index(app, runner, tmp_path):
+    """The import refreshes the planner's statistics for the directory it loaded, not for the cases: on
+    a new installation they are empty, and statistics that say so make PostgreSQL's generic plan for a
+    prepared statement (psycopg prepares what a connection runs five times) read today's case by
+    scanning the whole table, on every POST that reuses a case, however large the table grows."""
+    from portal.recording import TODAYS_CASE
+
+    if ON_POSTGRES:
+        with app.app_context():
+            db.session.execute(text("TRUNCATE cases CASCADE"))  # as on a new installation: never analyzed
+            db.session.commit()
+    assert runner.invoke(args=["import", str(build_directory().write(tmp_path / "dir.json"))]).exit_code == 0
+    with app.app_context(), db.engine.connect() as conn:
+        if ON_POSTGRES:
+            conn.exec_driver_sql("PREPARE todays_case(text) AS " + TODAYS_CASE.replace(":same_day_key", "$1"))
+            conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+            shown = "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN EXECUTE todays_case('k')"))
+            conn.exec_driver_sql("DEALLOCATE todays_case")
+            conn.exec_driver_sql("RESET plan_cache_mode")
+            assert "Index Scan using cases_same_day_key_key" in shown, shown
+            assert "Seq Scan" not in shown, shown
+        else:
+            shown = "\n".join(str(row[-1]) for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + TODAYS_CASE.replace(":same_day_key", "'k'")))
+            assert "USING INDEX" in shown and "same_day_key" in shown, shown
+        conn.rollback()
