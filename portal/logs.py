@@ -99,6 +99,10 @@ def configure(kind: str = "text", stream: Any = None, *, unless_configured: bool
     """The process's logging: one handler on stderr (replacing ours if set up before), levels as LEVELS.
     `unless_configured`: leave a process whose root logger has handlers alone (a gunicorn worker: its
     `logconfig_dict`, deploy/gunicorn.conf.py, already writes the portal's format)."""
+    # the records' fields no formatter of ours writes, left uncollected (the logging HOWTO's
+    # "Optimization"): the caller's file and line (a walk up the stack for every line), thread and process
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     root = logging.getLogger()
     if unless_configured and root.handlers:
         return

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from flask import Flask
 
@@ -29,13 +29,12 @@ class Operations:
     metrics_token: str | None  # GET /metrics answers only with `Authorization: Bearer <this>`; None: 404
     bind: str = "127.0.0.1:8000"  # where gunicorn listens with deploy/gunicorn.conf.py (host:port or unix:path)
 
-    NAMES: ClassVar[tuple[str, ...]] = ("PORTAL_JOB_STALE_AFTER", "PORTAL_MAIL_STALE_AFTER", "PORTAL_LOG_FORMAT",
-                                        "PORTAL_METRICS_TOKEN", "PORTAL_BIND")
-
     def flask_config(self) -> dict[str, Any]:
-        return {"PORTAL_JOB_STALE_AFTER": self.job_stale_after, "PORTAL_MAIL_STALE_AFTER": self.mail_stale_after,
-                "PORTAL_LOG_FORMAT": self.log_format, "PORTAL_METRICS_TOKEN": self.metrics_token,
-                "PORTAL_BIND": self.bind}
+        return {name: getattr(self, field) for field, name in VARIABLES.items()}
+
+
+VARIABLES = {"job_stale_after": "PORTAL_JOB_STALE_AFTER", "mail_stale_after": "PORTAL_MAIL_STALE_AFTER",
+             "log_format": "PORTAL_LOG_FORMAT", "metrics_token": "PORTAL_METRICS_TOKEN", "bind": "PORTAL_BIND"}
 
 
 def _seconds(env: Mapping[str, str], name: str, default: int) -> int:
@@ -96,7 +95,7 @@ def _as_text(value: Any) -> str:
 def init_app(app: Flask) -> Operations:
     """The settings from app.config (what portal/settings.py read, or what `create_app` was given), checked
     as `read` checks the environment; the config holds the checked values afterwards."""
-    operations = read({name: _as_text(app.config.get(name)) for name in Operations.NAMES})
+    operations = read({name: _as_text(app.config.get(name)) for name in VARIABLES.values()})
     app.config.update({key: value for key, value in operations.flask_config().items()
                        if key in FEATURE.variables})  # PORTAL_MAIL_STALE_AFTER stays the mail's (delivery.py)
     return operations
