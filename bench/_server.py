@@ -70,13 +70,19 @@ def cpu_seconds(port: int) -> float:
 
 @contextlib.contextmanager
 def gunicorn(app: str, env: dict[str, str], *, workers: int, worker_class: str = "sync", threads: int = 1,
-             cwd: Path = ROOT) -> Iterator[int]:
+             cwd: Path = ROOT, log: Path | None = None) -> Iterator[int]:
     """Serve `app` (module:variable) with gunicorn on a free local port; yields the port. Plain
-    gunicorn never runs the queue worker (only `portal run --worker` does)."""
+    gunicorn never runs the queue worker (only `portal run --worker` does). `log`: a file for the
+    servers' stderr (the portal's request lines), instead of this process's."""
     port = free_port()
     cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class, "--threads", str(threads),
            "-b", f"127.0.0.1:{port}", "--log-level", "warning", app]
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd)
+    stderr = log.open("a", encoding="utf-8") if log is not None else None
+    try:
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stderr=stderr)
+    finally:
+        if stderr is not None:
+            stderr.close()  # the child has its own copy
     MASTERS[port] = proc.pid
     try:
         wait_ready(port, proc)
@@ -263,6 +269,16 @@ def identifier_pairs(env: dict[str, str], kind: str, limit: int | None = None) -
     for existing, missing in pairs:
         assert len(existing) == len(missing), (existing, missing)
     return school, pairs[:limit] if limit else pairs
+
+
+def steal_seconds() -> float:
+    """CPU time the host gave other guests so far, both cores together (/proc/stat's "steal"): when it
+    grows during a run, the figures measured the neighbours too."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def environment_note() -> str:

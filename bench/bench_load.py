@@ -51,6 +51,7 @@ from _server import (
     load_instance,
     open_flow,
     post_identifier,
+    steal_seconds,
 )
 from sqlalchemy import create_engine, text
 
@@ -183,14 +184,17 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f} before; "
           f"gunicorn -w {args.workers} (sync); wrk -t {args.threads} -c {args.connections} -d {args.duration}s")
     (OUT / "load-wrk.log").write_text("", encoding="utf-8")
+    server_log = OUT / "load-server.log"
+    server_log.write_text("", encoding="utf-8")
+    stolen = steal_seconds()
     print(f"  {'':<16} {'req/s':>9} {'requests':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx/3xx':>12} "
           f"{'sock err':>8}")
 
     ratios: dict[str, list[float]] = {"unique": [], "spread": []}
     cpu_ratios: dict[str, list[float]] = {"unique": [], "spread": []}
     failed = False
-    with gunicorn("hello_app:app", env, workers=args.workers, cwd=HERE) as hello_port, \
-            gunicorn("wsgi:app", env, workers=args.workers) as port:
+    with gunicorn("hello_app:app", env, workers=args.workers, cwd=HERE, log=server_log) as hello_port, \
+            gunicorn("wsgi:app", env, workers=args.workers, log=server_log) as port:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         flow = open_flow(conn, school)
         status, location = post_identifier(conn, flow, addresses[0])
@@ -200,7 +204,8 @@ def main() -> None:
         scripts = {mode: lua_script(flow, mode, addresses) for mode in ("unique", "spread")}
         for round_ in range(1, args.rounds + 1):
             if args.rounds > 1:
-                print(f"  round {round_} (load average {os.getloadavg()[0]:.2f})")
+                print(f"  round {round_} (load average {os.getloadavg()[0]:.2f}; the host's steal so far "
+                      f"{steal_seconds() - stolen:.1f} s)")
             cpu = cpu_seconds(hello_port)
             hello = wrk(f"http://127.0.0.1:{hello_port}/", args.duration, args.connections, args.threads)
             hello["cpu_ms"] = (cpu_seconds(hello_port) - cpu) / hello["requests"] * 1000
@@ -230,7 +235,8 @@ def main() -> None:
               f"({', '.join(f'{x:.3f}' for x in found)}; target >= {target} on {database}: {verdict}); "
               f"server CPU a request, hello / portal: median {statistics.median(cpu_ratios[mode]):.3f}")
     print(f"load average {os.getloadavg()[0]:.2f} after (other processes on the machine skew req/s); "
-          "wrk's full output: bench/out/load-wrk.log")
+          f"CPU time the host gave other guests during the run (steal): {steal_seconds() - stolen:.1f} s; "
+          "wrk's full output: bench/out/load-wrk.log, the servers' log: bench/out/load-server.log")
 
 
 if __name__ == "__main__":
