@@ -26,20 +26,17 @@ import hashlib
 import hmac
 import json
 import os
-import re
 from typing import Any
 
 from flask import Flask, current_app, g, request, session
 from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
-from flask.wrappers import Response
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer, want_bytes
 from itsdangerous.encoding import base64_encode
 from itsdangerous.signer import HMACAlgorithm
 from markupsafe import escape
-from werkzeug.http import dump_cookie
 from wtforms import ValidationError
 
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's
@@ -151,7 +148,6 @@ class CachedSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self) -> None:
         self._serializers: dict[tuple[Any, ...], URLSafeTimedSerializer] = {}
-        self._after_value: dict[tuple[Any, ...], str] = {}  # "; HttpOnly; Path=/; SameSite=Lax" by attributes
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         if not app.secret_key:
@@ -163,34 +159,6 @@ class CachedSessionInterface(SecureCookieSessionInterface):
                 list(keys), salt=self.salt, serializer=self.serializer, signer=CachedKeySigner,
                 signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method})
         return serializer
-
-    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        """Flask's `save_session`, with the Set-Cookie header written from its attributes worked out once
-        (`dump_cookie` checks and quotes every attribute on every response). Anything other than a
-        non-empty session, changed, without an expiry, whose signed value needs no quoting, goes to Flask."""
-        if not session or not self.should_set_cookie(app, session) or self.get_expiration_time(app, session):
-            return super().save_session(app, session, response)
-        value = self.get_signing_serializer(app).dumps(dict(session))  # type: ignore[union-attr]
-        if len(value) > COOKIE_ROOM or not _PLAIN_VALUE.fullmatch(value):
-            return super().save_session(app, session, response)
-        name = self.get_cookie_name(app)
-        attributes = (name, self.get_cookie_domain(app), self.get_cookie_path(app), self.get_cookie_secure(app),
-                      self.get_cookie_partitioned(app), self.get_cookie_samesite(app), self.get_cookie_httponly(app))
-        after = self._after_value.get(attributes)
-        if after is None:
-            cookie = dump_cookie(name, "", domain=attributes[1], path=attributes[2], secure=attributes[3],
-                                 partitioned=attributes[4], samesite=attributes[5], httponly=attributes[6])
-            after = self._after_value[attributes] = cookie[cookie.index("=") + 1:]
-        if session.accessed:  # in Flask's order: Vary, then the cookie
-            response.vary.add("Cookie")
-        response.headers.add("Set-Cookie", f"{name}={value}{after}")
-        response.vary.add("Cookie")
-        return None
-
-
-# what a signed session is made of (URL-safe base64, dots): `dump_cookie` would not quote it
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.\-]+")
-COOKIE_ROOM = 4000  # below werkzeug's 4093 bytes for the whole header, where it starts warning
 
 
 _csrf_serializers: dict[str | bytes, URLSafeTimedSerializer] = {}

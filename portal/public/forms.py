@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, RadioField, StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from checks.identifiers import MAX_IDENTIFIER_LENGTH
+
 from ..signing import PortalForm as FlaskForm  # signs the CSRF token only when a page renders it
 
 
@@ -43,14 +45,11 @@ class SchoolForm(FlaskForm):
     school = ChoiceField(_l("Välj i listan"), message=_l("Välj en i listan."))
 
 
-MAX_IDENTIFIER = 254
-
-
 class IdentifierForm(FlaskForm):
     identifier = StringField(
         _l("E-postadress, personnummer eller användarnamn"),
         validators=[InputRequired(_l("Skriv din e-postadress, ditt personnummer eller ditt användarnamn.")),
-                    Length(max=MAX_IDENTIFIER, message=_l("Uppgiften är för lång. Skriv högst 254 tecken."))],
+                    Length(max=MAX_IDENTIFIER_LENGTH, message=_l("Uppgiften är för lång. Skriv högst 254 tecken."))],
     )
 
     @staticmethod
@@ -63,6 +62,6 @@ class IdentifierForm(FlaskForm):
         if not csrf_checked:
             return None
         values = formdata.getlist("identifier")
-        if values and values[0] and len(values[0]) <= MAX_IDENTIFIER:  # InputRequired, Length(max=254)
+        if values and values[0] and len(values[0]) <= MAX_IDENTIFIER_LENGTH:  # InputRequired, Length(max=254)
             return str(values[0])
         return None
