@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from personnummer import personnummer as _pnr
 
 from .i18n import N_
@@ -30,8 +30,8 @@ _HSA_RE = re.compile(r"^[Ss][Ee][0-9]{10}-[A-Za-z0-9]+$")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EVERYDAY_EMAIL = re.compile(
     rf"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@(?=[^@]{{1,253}}\Z)(?!.*--)(?:{_LABEL}\.)+[A-Za-z]{{2,63}}\Z")
-# email-validator's special-use domains, refused as not deliverable (its SPECIAL_USE_DOMAIN_NAMES)
-_SPECIAL_USE = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+# email-validator's special-use domains, which it refuses as not deliverable
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
 
 
 class InvalidIdentifier(ValueError):
