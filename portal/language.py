@@ -34,6 +34,7 @@ from flask import (
 )
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 # every language the portal knows, in the order the menu lists them, each named in its own language
@@ -139,6 +140,12 @@ def isolated(value: object) -> object:
     return FSI + value + PDI if isinstance(value, str) else value
 
 
+def ltr(text: str) -> Markup:
+    """An example value inside a sentence (a personnummer, an address): left to right in every language's
+    sentence, and never broken over two lines (a narrow phone would split 19800101-1234 at its hyphen)."""
+    return Markup('<span class="nowrap" dir="ltr">{}</span>').format(text)
+
+
 def _isolating(original: Callable[..., Any]) -> Callable[..., Any]:
     """Jinja's gettext/ngettext, with every text value isolated when the page is right to left."""
 
@@ -158,6 +165,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     for name in ("gettext", "_", "ngettext"):
         app.jinja_env.globals[name] = _isolating(app.jinja_env.globals[name])  # type: ignore[arg-type]
+    app.jinja_env.globals["ltr"] = ltr
 
     @app.context_processor
     def language_menu() -> dict[str, object]:

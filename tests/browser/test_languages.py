@@ -230,3 +230,63 @@ def test_every_language_s_name_in_the_menu_is_drawn_with_a_font_that_has_its_let
         page.locator("header").screenshot(path=str(screenshots / "lang-menu-all-eight.png"))
     finally:
         app.extensions["portal_languages"] = installed
+
+
+# Where in `selector`'s text `text` is drawn: how many lines it takes, and the x of its first and last character.
+_DRAWN = """([selector, text]) => {
+    const root = document.querySelector(selector);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    let whole = "";
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        nodes.push([node, whole.length]);
+        whole += node.data;
+    }
+    const start = whole.indexOf(text);
+    if (start < 0) return null;
+    // the text node and offset of a character index: a start lies in the node holding that character,
+    // an end may be just after a node's last character
+    const point = (index, end) => {
+        for (const [node, from] of nodes) {
+            const to = from + node.data.length;
+            if (index < to || (end && index === to)) return [node, index - from];
+        }
+        return null;
+    };
+    const range = (from, to) => {
+        const r = document.createRange();
+        r.setStart(...point(from, false));
+        r.setEnd(...point(to, true));
+        return r;
+    };
+    const tops = new Set([...range(start, start + text.length).getClientRects()].map((r) => Math.round(r.top)));
+    const first = range(start, start + 1).getBoundingClientRect();
+    const last = range(start + text.length - 1, start + text.length).getBoundingClientRect();
+    return {lines: tops.size, first: first.left, last: last.left};
+}"""
+
+
+@pytest.mark.parametrize("code", ("sv", *SIX))
+def test_the_example_personnummer_and_address_stay_whole_and_left_to_right_on_a_320_px_screen(
+        portal: tuple[Flask, str, SmtpServer], page_in, code: str) -> None:
+    """An example a person copies by eye (19800101-1234 beside the identifier field, 19800101-**** and
+    a***@exempel.se on the privacy page) is drawn on one line and reads left to right, also inside an Arabic or
+    Persian sentence: a narrow phone once broke 19800101-1234 at its hyphen, the two halves at opposite ends
+    of two right-to-left lines."""
+    if code not in language.installed(TRANSLATIONS):
+        pytest.skip(f"no compiled catalogue for {code!r} yet")
+    _app, url, _mailbox = portal
+    page: Page = page_in(code)  # type: ignore[operator]
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(url + "/?role=guardian&service=school_platform&symptom=forgot_password&school=11111111")
+    page.goto(url + "/hjalp/uppgift")
+    examples = [("#identifier-hint", "19800101-1234")]
+    for selector, text in examples:
+        drawn = page.evaluate(_DRAWN, [selector, text])
+        assert drawn is not None, f"{code}: {text} is not in {selector}"
+        assert drawn["lines"] == 1, f"{code}: {text} is broken over {drawn['lines']} lines"
+        assert drawn["first"] < drawn["last"], f"{code}: {text} reads right to left"
+    page.goto(url + "/personuppgifter")
+    for text in ("19800101-****", "a***@exempel.se"):
+        drawn = page.evaluate(_DRAWN, ["main", text])
+        assert drawn is not None and drawn["lines"] == 1 and drawn["first"] < drawn["last"], (code, text, drawn)
