@@ -103,3 +103,22 @@ def test_the_notices_page_publishes_to_the_schools_public_pages(portal, new_page
     expect(page.locator(".notice").first).to_contain_text("Driftstörningen är borttagen")
     public.reload()
     expect(public.get_by_text(text)).to_have_count(0)
+
+
+def typed_fields_too_small(page: Page) -> list[str]:
+    """The fields typed into (text, e-mail, dates, times) that are less than 40 px tall or 200 px wide: a date field
+    once kept the browser's own small look (20 px tall) beside full-size text fields."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+            'input:not([type=hidden]):not([type=radio]):not([type=checkbox]), textarea')]
+        .filter((field) => { const box = field.getBoundingClientRect(); return box.height < 40 || box.width < 200; })
+        .map((field) => `${field.type} #${field.id}`)""")
+
+
+def test_on_a_phone_the_date_and_time_fields_are_as_easy_to_tap_as_the_text_fields(portal, new_page: PageFactory,
+                                                                                     screenshots: Path) -> None:
+    page = signed_in_page(portal, new_page, 360)
+    for link, kinds in (("Statistik", {"date"}), ("Driftstörningar", {"datetime-local"})):
+        submits(page, page.get_by_role("link", name=link).click)
+        types = set(page.eval_on_selector_all("main input", "fields => fields.map((f) => f.type)"))
+        assert kinds <= types, (link, types)
+        assert typed_fields_too_small(page) == [], link
