@@ -38,10 +38,18 @@ INVALIDATES = {"role": ("service", "symptom"), "service": ("symptom",)}
 QUESTIONS = {"role": _l("Vem är du?"), "service": _l("Vad försökte du logga in i?"),
              "symptom": _l("Vad hände?")}
 MAX_RESULTS = 10
-# whom a person in each role asks when no mail comes (result page; the same for everyone in the role)
-WHO_HELPS = {"guardian": _l("skolan"), "student": _l("skolan"), "mentor": _l("skolan"), "teacher": _l("skolan"),
-             "exam_admin": _l("rektorn"), "eservice_user": _l("kommunens IT-support"),
-             "eservice_admin": _l("myndighetens support för e-tjänsten")}
+# whom a person in each role asks when no mail comes (result page; the same for everyone in the role): a whole
+# sentence for each, so that a language that inflects the one asked (Finnish, Ukrainian) can say it properly
+_ASK_THE_SCHOOL = _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan skolan och ange "
+                     "ärendenumret.")
+WHO_HELPS = {"guardian": _ASK_THE_SCHOOL, "student": _ASK_THE_SCHOOL, "mentor": _ASK_THE_SCHOOL,
+             "teacher": _ASK_THE_SCHOOL,
+             "exam_admin": _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan rektorn och ange "
+                              "ärendenumret."),
+             "eservice_user": _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan kommunens "
+                                 "IT-support och ange ärendenumret."),
+             "eservice_admin": _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan myndighetens "
+                                  "support för e-tjänsten och ange ärendenumret.")}
 SUMMARY_QUESTIONS = {"role": _l("Du är"), "service": _l("Tjänst"), "symptom": _l("Problem")}
 
 
@@ -333,7 +341,7 @@ def result() -> Response | str:
         contact = diagnosis.contact_for("school_admin", snap, use_fallback=False)
     place_name = snap.school.name if snap.school else snap.organisation.name
     return render_template("public/result.html", notices=notices, shown=[BY_ID[f.check] for f in shown],
-                           contact=contact, helper=_(WHO_HELPS.get(flow["role"], WHO_HELPS["guardian"])),
+                           contact=contact, if_no_mail=WHO_HELPS.get(flow["role"], _ASK_THE_SCHOOL),
                            reference=show_reference(reference), place_name=place_name, step=6)
 
 

@@ -17,7 +17,7 @@ from babel.messages.mofile import read_mo
 from portal import language
 
 from . import pages, reset_support, smtp
-from .flow import walk
+from .flow import post, walk
 from .pages import check_page, visible
 from .reset_support import (
     BASE_URL,
@@ -194,3 +194,25 @@ def test_a_person_s_mails_come_in_their_language_through_real_smtp(app, school, 
     assert changed.message["Content-Language"] == code
     assert translated(code, "Var det du? Då behöver du inte göra något mer. Logga in som vanligt med ditt nya "
                             "lösenord.") in changed.part("plain").replace("\u200f", "")
+
+
+@pytest.mark.parametrize(("code", "role", "service", "symptom", "asks"), [
+    ("fi", "guardian", "school_platform", "forgot_password", "Kysy sitten koululta ja kerro asianumero."),
+    ("uk", "guardian", "school_platform", "forgot_password", "Потім зверніться до школи й назвіть номер звернення."),
+    ("fi", "exam_admin", "eservice_permissions", "lost_credentials", "Kysy sitten rehtorilta ja kerro asianumero."),
+    ("uk", "exam_admin", "eservice_permissions", "lost_credentials", "зверніться до директора школи й назвіть"),
+    ("sv", "exam_admin", "eservice_permissions", "lost_credentials", "Fråga sedan rektorn och ange ärendenumret."),
+])
+def test_the_result_page_names_whom_to_ask_in_a_whole_sentence_of_the_person_s_language(
+        client, two_schools, code, role, service, symptom, asks):
+    """Finnish and Ukrainian inflect the one asked ("koululta", "до школи"): the sentence is written whole for
+    each helper, not a noun dropped into a gap ("Kysy sitten apua (koulu)", "зверніться до: школа")."""
+    if code != "sv":
+        installed(code)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = code
+    opened = client.get(f"/?role={role}&service={service}&symptom={symptom}&school=11111111")
+    assert opened.status_code == 303 and opened.headers["Location"].endswith("/hjalp/uppgift")
+    assert post(client, "/hjalp/uppgift", identifier="ingen@exempel.se").status_code == 303
+    page = client.get("/hjalp/resultat").get_data(as_text=True)
+    assert asks in page
+    assert "%(" not in page and "(koulu)" not in page and "до: " not in page
