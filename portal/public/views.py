@@ -39,17 +39,14 @@ QUESTIONS = {"role": _l("Vem är du?"), "service": _l("Vad försökte du logga i
              "symptom": _l("Vad hände?")}
 MAX_RESULTS = 10
 # whom a person in each role asks when no mail comes (result page; the same for everyone in the role): a whole
-# sentence for each, so that a language that inflects the one asked (Finnish, Ukrainian) can say it properly
-_ASK_THE_SCHOOL = _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan skolan och ange "
-                     "ärendenumret.")
-WHO_HELPS = {"guardian": _ASK_THE_SCHOOL, "student": _ASK_THE_SCHOOL, "mentor": _ASK_THE_SCHOOL,
-             "teacher": _ASK_THE_SCHOOL,
-             "exam_admin": _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan rektorn och ange "
-                              "ärendenumret."),
-             "eservice_user": _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan kommunens "
-                                 "IT-support och ange ärendenumret."),
-             "eservice_admin": _l("Kommer inget meddelande inom en timme? Titta i skräpposten. Fråga sedan myndighetens "
-                                  "support för e-tjänsten och ange ärendenumret.")}
+# sentence for each helper, so that a language that inflects the one asked (Finnish "koululta", Ukrainian
+# "до школи") can say it properly
+ASK = {"school": _l("Fråga sedan skolan och ange ärendenumret."),
+       "rector": _l("Fråga sedan rektorn och ange ärendenumret."),
+       "municipal_it": _l("Fråga sedan kommunens IT-support och ange ärendenumret."),
+       "agency_support": _l("Fråga sedan myndighetens support för e-tjänsten och ange ärendenumret.")}
+WHO_HELPS = {"guardian": "school", "student": "school", "mentor": "school", "teacher": "school",
+             "exam_admin": "rector", "eservice_user": "municipal_it", "eservice_admin": "agency_support"}
 SUMMARY_QUESTIONS = {"role": _l("Du är"), "service": _l("Tjänst"), "symptom": _l("Problem")}
 
 
@@ -341,7 +338,7 @@ def result() -> Response | str:
         contact = diagnosis.contact_for("school_admin", snap, use_fallback=False)
     place_name = snap.school.name if snap.school else snap.organisation.name
     return render_template("public/result.html", notices=notices, shown=[BY_ID[f.check] for f in shown],
-                           contact=contact, if_no_mail=WHO_HELPS.get(flow["role"], _ASK_THE_SCHOOL),
+                           contact=contact, ask=ASK[WHO_HELPS.get(flow["role"], "school")],
                            reference=show_reference(reference), place_name=place_name, step=6)
 
 
